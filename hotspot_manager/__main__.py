@@ -1,0 +1,3 @@
+from hotspot_manager.cli import main
+
+raise SystemExit(main())
