@@ -1,0 +1,1 @@
+"""The headless agent: capture, meter and store writer (the pipeline lives here)."""

@@ -1,0 +1,99 @@
+"""The hotspot LAN, and which traffic is billable as internet.
+
+DESIGN.md's rule: a frame is internet usage for an address when it carries
+IP and the other end's IP is a unicast address outside the hotspot LAN.
+Multicast, broadcast, link-local, loopback and unspecified addresses are never
+internet, whatever the LAN is, so DHCP, mDNS and the like stay local.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+
+import numpy as np
+
+# Used by `import` and the agent when the operator has not said which range
+# the hotspot uses: the private ranges a hotspot hands out.
+DEFAULT_LAN = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+
+_NOT_INTERNET_V4 = (
+    "0.0.0.0/8",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "224.0.0.0/4",  # multicast
+    "240.0.0.0/4",  # reserved, and 255.255.255.255
+)
+_NOT_INTERNET_V6 = ("::/127", "fe80::/10", "ff00::/8")  # ::/127 covers :: and ::1
+
+
+class LanError(ValueError):
+    pass
+
+
+def _parse(cidrs: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    nets = []
+    for text in cidrs:
+        try:
+            nets.append(ipaddress.ip_network(text.strip(), strict=False))
+        except ValueError:
+            raise LanError(
+                f"not an address range: {text!r} (expected e.g. 192.168.1.0/24)"
+            ) from None
+    return nets
+
+
+class Lan:
+    """Vectorised membership tests for the LAN ranges."""
+
+    def __init__(self, cidrs: Iterable[str]) -> None:
+        nets = _parse(cidrs)
+        self.cidrs = [str(n) for n in nets]
+        self._v4 = [(int(n.network_address), int(n.netmask)) for n in nets if n.version == 4]
+        self._v6 = [_v6_pair(n) for n in nets if n.version == 6]
+        self._v4_special = [
+            (int(n.network_address), int(n.netmask)) for n in _parse(_NOT_INTERNET_V4)
+        ]
+        self._v6_special = [_v6_pair(n) for n in _parse(_NOT_INTERNET_V6)]
+
+    def __repr__(self) -> str:
+        return f"Lan({self.cidrs!r})"
+
+    @staticmethod
+    def _in_v4(addr: np.ndarray, nets: list[tuple[int, int]]) -> np.ndarray:
+        out = np.zeros(len(addr), dtype=bool)
+        for net, mask in nets:
+            out |= (addr & np.uint64(mask)) == np.uint64(net)
+        return out
+
+    @staticmethod
+    def _in_v6(addr: np.ndarray, nets: list[tuple[int, int, int, int]]) -> np.ndarray:
+        out = np.zeros(len(addr), dtype=bool)
+        for net_hi, net_lo, mask_hi, mask_lo in nets:
+            out |= ((addr[:, 0] & np.uint64(mask_hi)) == np.uint64(net_hi)) & (
+                (addr[:, 1] & np.uint64(mask_lo)) == np.uint64(net_lo)
+            )
+        return out
+
+    def contains_v4(self, addr: np.ndarray) -> np.ndarray:
+        return self._in_v4(addr, self._v4)
+
+    def contains_v6(self, addr: np.ndarray) -> np.ndarray:
+        return self._in_v6(addr, self._v6)
+
+    def internet_v4(self, addr: np.ndarray) -> np.ndarray:
+        return ~(self._in_v4(addr, self._v4) | self._in_v4(addr, self._v4_special))
+
+    def internet_v6(self, addr: np.ndarray) -> np.ndarray:
+        return ~(self._in_v6(addr, self._v6) | self._in_v6(addr, self._v6_special))
+
+    def local_source_v6(self, addr: np.ndarray) -> np.ndarray:
+        """Addresses that name a device on this LAN: in a LAN range, or link-local."""
+        link_local = [_v6_pair(ipaddress.ip_network("fe80::/10"))]
+        return self._in_v6(addr, self._v6) | self._in_v6(addr, link_local)
+
+
+def _v6_pair(n: ipaddress.IPv6Network) -> tuple[int, int, int, int]:
+    a, m = int(n.network_address), int(n.netmask)
+    lo = (1 << 64) - 1
+    return (a >> 64, a & lo, m >> 64, m & lo)

@@ -1,0 +1,353 @@
+"""The Meter: per-address counters in per-second buckets.
+
+Upload of an address is every frame it sent (it is the outermost source),
+download every frame addressed to it (the outermost destination), both at
+wire length. Group addresses (broadcast, multicast) are addresses like any
+other here, as in ``tshark -z endpoints,eth``; whether they are billable is
+for the layers above to say.
+
+Aggregation is vectorised per batch: unique addresses of the batch are
+interned to small ids (a dict lookup per distinct address, not per frame),
+then frames and bytes are summed with ``np.bincount`` over
+(second, address, direction, internet) slots. Byte sums pass through float64
+inside bincount; a batch is far below 2**53 bytes, so they are exact.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hotspot_manager.capture.lan import Lan
+from hotspot_manager.capture.parser import Frames
+
+# Counter columns, in this order everywhere (Tick.counters, totals).
+COUNTERS = (
+    "tx_frames",
+    "tx_bytes",
+    "rx_frames",
+    "rx_bytes",
+    "inet_tx_frames",
+    "inet_tx_bytes",
+    "inet_rx_frames",
+    "inet_rx_bytes",
+)
+_V6_BASE = np.uint64(1 << 40)  # ids of IPv6 keys within a batch sit above any IPv4 key
+
+
+def mac_text(value: int) -> str:
+    h = f"{value:012x}"
+    return ":".join(h[i : i + 2] for i in range(0, 12, 2))
+
+
+@dataclass(slots=True)
+class Sighting:
+    first_seen: int
+    last_seen: int
+    ipv4: str | None = None
+    ipv6: str | None = None
+    active_seconds: set[int] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Tick:
+    """What the meter counted since the previous drain."""
+
+    addresses: list[str]  # address text by id (the whole table; ids index it)
+    seconds: np.ndarray  # int64 (R,)
+    address_ids: np.ndarray  # int64 (R,)
+    counters: np.ndarray  # int64 (R, 8), columns as COUNTERS
+    health_seconds: np.ndarray  # int64 (H,)
+    health: np.ndarray  # int64 (H, 3): frames, bytes, malformed
+    sightings: dict[str, Sighting]
+
+    @property
+    def empty(self) -> bool:
+        return len(self.seconds) == 0 and len(self.health_seconds) == 0
+
+
+class Meter:
+    """Counts frames per address ('mac' or 'ip') in per-second buckets."""
+
+    def __init__(self, by: str = "mac", lan: Lan | None = None, keep_seconds: bool = True):
+        if by not in ("mac", "ip"):
+            raise ValueError(f"by must be 'mac' or 'ip', not {by!r}")
+        self.by = by
+        self.lan = lan
+        self.keep_seconds = keep_seconds
+        self.frames = 0
+        self.bytes = 0
+        self.malformed = 0
+        self.first_ts: float | None = None
+        self.last_ts: float | None = None
+        self.mac_source_only = False
+        self._ids: dict[int, int] = {}  # address key -> id
+        self._text: list[str] = []  # id -> address text
+        self._totals = np.zeros((0, 8), dtype=np.int64)
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._health: list[tuple[np.ndarray, np.ndarray]] = []
+        self._sightings: dict[str, Sighting] = {}
+
+    # -- feeding --------------------------------------------------------------
+    def add(self, f: Frames) -> None:
+        n = len(f)
+        if n == 0:
+            return
+        self.mac_source_only |= f.mac_source_only
+        self.frames += n
+        self.bytes += int(f.wire_len.sum())
+        bad = int(f.malformed.sum())
+        self.malformed += bad
+        self._note_time(f)
+        if self.keep_seconds:
+            self._add_health(f)
+        if self.by == "mac":
+            keys_tx, ok_tx = f.src_mac, f.has_src_mac
+            keys_rx, ok_rx = f.dst_mac, f.has_dst_mac
+        else:
+            keys_tx, ok_tx, keys_rx, ok_rx = self._ip_keys(f)
+        inet_tx, inet_rx = self._internet(f)
+        self._accumulate(f, keys_tx, ok_tx, inet_tx, keys_rx, ok_rx, inet_rx)
+
+    def _note_time(self, f: Frames) -> None:
+        lo_sec = int(f.ts_sec.min())
+        hi_sec = int(f.ts_sec.max())
+        ts_lo = lo_sec + int(f.ts_nsec[f.ts_sec == lo_sec].min()) / 1e9
+        ts_hi = hi_sec + int(f.ts_nsec[f.ts_sec == hi_sec].max()) / 1e9
+        self.first_ts = ts_lo if self.first_ts is None else min(self.first_ts, ts_lo)
+        self.last_ts = ts_hi if self.last_ts is None else max(self.last_ts, ts_hi)
+
+    def _add_health(self, f: Frames) -> None:
+        s0 = int(f.ts_sec.min())
+        rel = f.ts_sec - s0
+        if int(rel.max()) > 10 * len(rel) + 1000:  # sparse seconds: group by unique
+            useconds, inv = np.unique(f.ts_sec, return_inverse=True)
+        else:
+            inv = rel
+            useconds = None
+        frames = np.bincount(inv)
+        nbytes = np.bincount(inv, weights=f.wire_len)
+        bad = np.bincount(inv, weights=f.malformed)
+        keep = frames > 0
+        secs = useconds if useconds is not None else np.arange(len(frames), dtype=np.int64) + s0
+        rows = np.stack([frames, nbytes.astype(np.int64), bad.astype(np.int64)], axis=1)
+        self._health.append((secs[keep].astype(np.int64), rows[keep]))
+
+    def _ip_keys(self, f: Frames):
+        """Keys for IP mode: IPv4 addresses as themselves, IPv6 as batch ids above 2**40."""
+        v4 = f.ip_ver == 4
+        v6 = f.ip_ver == 6
+        src = np.where(v4, f.v4_src, 0).astype(np.uint64)
+        dst = np.where(v4, f.v4_dst, 0).astype(np.uint64)
+        self._batch_v6: np.ndarray | None = None
+        if v6.any():
+            both = np.concatenate([f.v6_src[v6], f.v6_dst[v6]])
+            uniq, inv = np.unique(both, axis=0, return_inverse=True)
+            inv = inv.reshape(-1).astype(np.uint64) + _V6_BASE
+            k = int(v6.sum())
+            src[v6] = inv[:k]
+            dst[v6] = inv[k:]
+            self._batch_v6 = uniq
+        ok = v4 | v6
+        return src, ok, dst, ok
+
+    def _internet(self, f: Frames) -> tuple[np.ndarray, np.ndarray]:
+        n = len(f)
+        if self.lan is None:
+            z = np.zeros(n, dtype=bool)
+            return z, z
+        v4 = f.ip_ver == 4
+        v6 = f.ip_ver == 6
+        # For the sender the other end is the destination, and the reverse.
+        inet_tx = v4 & self.lan.internet_v4(f.v4_dst)
+        inet_rx = v4 & self.lan.internet_v4(f.v4_src)
+        if v6.any():
+            inet_tx |= v6 & self.lan.internet_v6(f.v6_dst)
+            inet_rx |= v6 & self.lan.internet_v6(f.v6_src)
+        return inet_tx, inet_rx
+
+    def _intern(self, keys: np.ndarray) -> np.ndarray:
+        """Global ids for a batch's distinct keys."""
+        ids = np.empty(len(keys), dtype=np.int64)
+        table = self._ids
+        v6 = getattr(self, "_batch_v6", None) if self.by == "ip" else None
+        for i, k in enumerate(keys.tolist()):
+            if self.by == "ip" and k >= int(_V6_BASE):
+                hi, lo = (int(x) for x in v6[k - int(_V6_BASE)])  # type: ignore[index]
+                key = (1 << 128) | (hi << 64) | lo
+            else:
+                key = k
+            got = table.get(key)
+            if got is None:
+                got = len(self._text)
+                table[key] = got
+                self._text.append(self._key_text(key))
+            ids[i] = got
+        return ids
+
+    def _key_text(self, key: int) -> str:
+        if self.by == "mac":
+            return mac_text(key)
+        if key >= 1 << 128:
+            return str(ipaddress.IPv6Address(key & ((1 << 128) - 1)))
+        return str(ipaddress.IPv4Address(key))
+
+    def _accumulate(self, f, keys_tx, ok_tx, inet_tx, keys_rx, ok_rx, inet_rx) -> None:
+        keys = np.concatenate([keys_tx[ok_tx], keys_rx[ok_rx]])
+        if len(keys) == 0:
+            return
+        n_tx = int(ok_tx.sum())
+        sec = np.concatenate([f.ts_sec[ok_tx], f.ts_sec[ok_rx]])
+        wire = np.concatenate([f.wire_len[ok_tx], f.wire_len[ok_rx]])
+        inet = np.concatenate([inet_tx[ok_tx], inet_rx[ok_rx]]).astype(np.int64)
+        direction = np.ones(len(keys), dtype=np.int64)
+        direction[:n_tx] = 0
+        ukeys, kinv = np.unique(keys, return_inverse=True)
+        ids = self._intern(ukeys)
+        gid = ids[kinv]
+        # slot: 4 per (second, address): direction * 2 + internet
+        sub = direction * 2 + inet
+        # Running totals per address id.
+        n_ids = len(self._text)
+        if len(self._totals) < n_ids:
+            grown = np.zeros((n_ids, 8), dtype=np.int64)
+            grown[: len(self._totals)] = self._totals
+            self._totals = grown
+        slot = gid * 4 + sub
+        cnt = np.bincount(slot, minlength=n_ids * 4).reshape(n_ids, 4)
+        byt = np.bincount(slot, weights=wire, minlength=n_ids * 4).reshape(n_ids, 4)
+        self._totals += _to_counters(cnt, byt.astype(np.int64))
+        if not self.keep_seconds:
+            return
+        s0 = int(sec.min())
+        span = int(sec.max()) - s0 + 1
+        nk = len(ukeys)
+        if span * nk <= 4 * len(keys) + 65536:
+            combo = (sec - s0) * nk + kinv
+            c = np.bincount(combo * 4 + sub, minlength=span * nk * 4).reshape(-1, 4)
+            b = np.bincount(combo * 4 + sub, weights=wire, minlength=span * nk * 4).reshape(-1, 4)
+            used = np.nonzero(c.sum(axis=1))[0]
+            c, b = c[used], b[used]
+            rows_sec = used // nk + s0
+            rows_id = ids[used % nk]
+        else:
+            combo = (sec - s0) * nk + kinv
+            ucombo, cinv = np.unique(combo, return_inverse=True)
+            c = np.bincount(cinv * 4 + sub, minlength=len(ucombo) * 4).reshape(-1, 4)
+            b = np.bincount(cinv * 4 + sub, weights=wire, minlength=len(ucombo) * 4).reshape(-1, 4)
+            rows_sec = ucombo // nk + s0
+            rows_id = ids[ucombo % nk]
+        counters = _to_counters(c, b.astype(np.int64))
+        self._pending.append((rows_sec.astype(np.int64), rows_id, counters))
+        if self.by == "mac":
+            self._sight(f, rows_sec, rows_id, counters)
+
+    def _sight(self, f: Frames, rows_sec, rows_id, counters) -> None:
+        """Per-MAC first/last seen, activity seconds, last LAN addresses as source."""
+        seen = self._sightings
+        text = self._text
+        order = np.lexsort((rows_sec, rows_id))
+        rid, rsec, sent = rows_id[order], rows_sec[order], counters[order, 0] > 0
+        bounds = np.nonzero(np.diff(rid))[0] + 1
+        for chunk in np.split(np.arange(len(rid)), bounds):
+            if len(chunk) == 0:
+                continue
+            mac = text[int(rid[chunk[0]])]
+            secs = rsec[chunk]
+            s = seen.get(mac)
+            lo, hi = int(secs[0]), int(secs[-1])
+            if s is None:
+                s = seen[mac] = Sighting(lo, hi)
+            else:
+                s.first_seen = min(s.first_seen, lo)
+                s.last_seen = max(s.last_seen, hi)
+            s.active_seconds.update(secs[sent[chunk]].tolist())
+        if self.lan is not None:
+            self._sight_ips(f)
+
+    def _sight_ips(self, f: Frames) -> None:
+        lan = self.lan
+        assert lan is not None
+        for ver in (4, 6):
+            m = f.has_src_mac & (f.ip_ver == ver)
+            if not m.any():
+                continue
+            if ver == 4:
+                m &= lan.contains_v4(f.v4_src)
+            else:
+                m &= lan.local_source_v6(f.v6_src)
+            idx = np.nonzero(m)[0]
+            if len(idx) == 0:
+                continue
+            macs = f.src_mac[idx]
+            # last occurrence of each MAC in this batch
+            rev_u, rev_first = np.unique(macs[::-1], return_index=True)
+            last = idx[len(idx) - 1 - rev_first]
+            for mac_key, i in zip(rev_u.tolist(), last.tolist(), strict=True):
+                s = self._sightings.get(mac_text(mac_key))
+                if s is None:
+                    continue
+                if ver == 4:
+                    s.ipv4 = str(ipaddress.IPv4Address(int(f.v4_src[i])))
+                else:
+                    hi, lo = (int(x) for x in f.v6_src[i])
+                    s.ipv6 = str(ipaddress.IPv6Address((hi << 64) | lo))
+
+    # -- reading --------------------------------------------------------------
+    def totals(self) -> list[tuple[str, list[int]]]:
+        """Every address with its 8 counters (COUNTERS order), sorted by address text."""
+        rows = [(self._text[i], self._totals[i].tolist()) for i in range(len(self._text))]
+        return sorted(rows, key=lambda r: _sort_key(self.by, r[0]))
+
+    def drain(self) -> Tick:
+        """The per-second buckets counted since the last drain, merged; then forget them."""
+        if self._pending:
+            sec = np.concatenate([p[0] for p in self._pending])
+            aid = np.concatenate([p[1] for p in self._pending])
+            cnt = np.concatenate([p[2] for p in self._pending])
+            if len(self._pending) > 1:
+                key = np.stack([sec, aid], axis=1)
+                ukey, inv = np.unique(key, axis=0, return_inverse=True)
+                inv = inv.reshape(-1)
+                merged = np.zeros((len(ukey), 8), dtype=np.int64)
+                np.add.at(merged, inv, cnt)
+                sec, aid, cnt = ukey[:, 0], ukey[:, 1], merged
+        else:
+            sec = aid = np.zeros(0, dtype=np.int64)
+            cnt = np.zeros((0, 8), dtype=np.int64)
+        if self._health:
+            hs = np.concatenate([h[0] for h in self._health])
+            hv = np.concatenate([h[1] for h in self._health])
+            uh, inv = np.unique(hs, return_inverse=True)
+            merged_h = np.zeros((len(uh), 3), dtype=np.int64)
+            np.add.at(merged_h, inv.reshape(-1), hv)
+            hs, hv = uh, merged_h
+        else:
+            hs = np.zeros(0, dtype=np.int64)
+            hv = np.zeros((0, 3), dtype=np.int64)
+        tick = Tick(list(self._text), sec, aid, cnt, hs, hv, self._sightings)
+        self._pending, self._health, self._sightings = [], [], {}
+        return tick
+
+
+def _to_counters(cnt: np.ndarray, byt: np.ndarray) -> np.ndarray:
+    """(R,4) slots [tx local, tx inet, rx local, rx inet] -> (R,8) COUNTERS."""
+    out = np.empty((len(cnt), 8), dtype=np.int64)
+    out[:, 0] = cnt[:, 0] + cnt[:, 1]
+    out[:, 1] = byt[:, 0] + byt[:, 1]
+    out[:, 2] = cnt[:, 2] + cnt[:, 3]
+    out[:, 3] = byt[:, 2] + byt[:, 3]
+    out[:, 4] = cnt[:, 1]
+    out[:, 5] = byt[:, 1]
+    out[:, 6] = cnt[:, 3]
+    out[:, 7] = byt[:, 3]
+    return out
+
+
+def _sort_key(by: str, text: str):
+    if by == "mac":
+        return (0, text)
+    addr = ipaddress.ip_address(text)
+    return (addr.version, int(addr))
