@@ -204,7 +204,7 @@ class Meter:
         inet = np.concatenate([inet_tx[ok_tx], inet_rx[ok_rx]]).astype(np.int64)
         direction = np.ones(len(keys), dtype=np.int64)
         direction[:n_tx] = 0
-        ukeys, kinv = np.unique(keys, return_inverse=True)
+        ukeys, kinv = np.unique(keys, return_inverse=True, sorted=False)
         ids = self._intern(ukeys)
         gid = ids[kinv]
         # slot: 4 per (second, address): direction * 2 + internet
@@ -234,7 +234,7 @@ class Meter:
             rows_id = ids[used % nk]
         else:
             combo = (sec - s0) * nk + kinv
-            ucombo, cinv = np.unique(combo, return_inverse=True)
+            ucombo, cinv = np.unique(combo, return_inverse=True, sorted=False)
             c = np.bincount(cinv * 4 + sub, minlength=len(ucombo) * 4).reshape(-1, 4)
             b = np.bincount(cinv * 4 + sub, weights=wire, minlength=len(ucombo) * 4).reshape(-1, 4)
             rows_sec = ucombo // nk + s0

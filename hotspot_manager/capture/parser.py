@@ -51,8 +51,52 @@ class Frames:
         return len(self.ts_sec)
 
 
+class _Reader:
+    """Big-endian fields at per-frame offsets, from the batch's head copy when they fit.
+
+    ``rel`` is an offset from each frame's first byte: an int (the same for
+    every frame) or an int64 array. Columns of the contiguous head copy are
+    sliced directly, once per distinct offset (a batch has a handful: untagged,
+    one tag, two tags); fields past the head come from the mapped file.
+    """
+
+    def __init__(self, raw: RawBatch) -> None:
+        self.raw = raw
+        self.head = raw.head
+        self.width = raw.head.shape[1] if raw.head.ndim == 2 else 0
+
+    def _col(self, rel: int, width: int) -> np.ndarray:
+        col = self.head[:, rel : rel + width]
+        if width == 1:
+            return col[:, 0].astype(np.uint64)
+        return np.ascontiguousarray(col).view(np.dtype(f">u{width}"))[:, 0].astype(np.uint64)
+
+    def be(self, rel, width: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """Field of ``width`` bytes at ``rel``, for all frames or for ``rows`` (indices)."""
+        if isinstance(rel, (int, np.integer)):
+            if rel + width <= self.width:
+                col = self._col(int(rel), width)
+                return col if rows is None else col[rows]
+            rel = np.full(len(self.raw) if rows is None else len(rows), int(rel), dtype=np.int64)
+        off = self.raw.data_off if rows is None else self.raw.data_off[rows]
+        out = np.zeros(len(rel), dtype=np.uint64)
+        fits = rel + width <= self.width
+        values = np.unique(rel[fits])
+        if len(values) <= 8:
+            for v in values.tolist():
+                m = rel == v
+                col = self._col(v, width)
+                out[m] = col[m] if rows is None else col[rows][m]
+            deep = ~fits
+        else:
+            deep = np.ones(len(rel), dtype=bool)
+        if deep.any():
+            out[deep] = _be(self.raw.buf, off[deep] + rel[deep], width)
+        return out
+
+
 def _be(buf: np.ndarray, off: np.ndarray, width: int) -> np.ndarray:
-    """Big-endian unsigned integer of ``width`` (1, 2, 4 or 8) bytes at each offset."""
+    """Big-endian unsigned integer of ``width`` (1, 2, 4 or 8) bytes at each file offset."""
     raw = _gather(buf, off, width)
     if width == 1:
         return raw[:, 0].astype(np.uint64)
@@ -61,10 +105,10 @@ def _be(buf: np.ndarray, off: np.ndarray, width: int) -> np.ndarray:
 
 def parse(raw: RawBatch) -> Frames:
     n = len(raw)
-    buf = raw.buf
-    off = raw.data_off
+    rd = _Reader(raw)
+    caplen = raw.caplen
     # Bytes a header parser may read: captured bytes less any trailing FCS.
-    avail = np.maximum(raw.caplen - raw.fcs_len, 0)
+    avail = np.maximum(caplen - raw.fcs_len, 0)
     zeros64 = np.zeros(n, dtype=np.uint64)
     f = Frames(
         ts_sec=raw.ts_sec,
@@ -84,137 +128,121 @@ def parse(raw: RawBatch) -> Frames:
     if n == 0:
         return f
     link = raw.link_type
-    et = np.zeros(n, dtype=np.uint64)  # 0: not a known network protocol
-    pos = off.copy()  # where the network header starts
+    u16, u64 = np.uint64(16), np.uint64
     if link == lt.ETHERNET:
         # The MAC header needs its 14 bytes captured; a trailing FCS does not
         # stop Wireshark from reading them, only what lies past them.
-        ok = raw.caplen >= 14
+        ok = caplen >= 14
         f.malformed = ~ok
-        w0 = _be(buf, off, 8)
-        w1 = _be(buf, off + 6, 8)
-        f.dst_mac = np.where(ok, w0 >> np.uint64(16), 0).astype(np.uint64)
-        f.src_mac = np.where(ok, w1 >> np.uint64(16), 0).astype(np.uint64)
+        w1 = rd.be(6, 8)
+        f.dst_mac = np.where(ok, rd.be(0, 8) >> u16, 0).astype(u64)
+        f.src_mac = np.where(ok, w1 >> u16, 0).astype(u64)
         f.has_src_mac = ok
         f.has_dst_mac = ok
-        et = np.where(ok, w1 & np.uint64(0xFFFF), 0).astype(np.uint64)
-        pos = off + 14
-        et, pos = _skip_vlan_pppoe(buf, off, avail, et, pos)
+        et = np.where(ok, w1 & u64(0xFFFF), 0).astype(u64)
+        pos = np.full(n, 14, dtype=np.int64)
+        et, pos = _skip_vlan_pppoe(rd, avail, et, pos)
     elif link in (lt.LINUX_SLL, lt.LINUX_SLL2):
         hdr = 16 if link == lt.LINUX_SLL else 20
-        ok = raw.caplen >= hdr
+        ok = caplen >= hdr
         f.malformed = ~ok
         if link == lt.LINUX_SLL:
-            arphrd = _be(buf, off + 2, 2)
-            halen = _be(buf, off + 4, 2)
-            addr = _be(buf, off + 6, 8)
-            proto = _be(buf, off + 14, 2)
+            arphrd, halen, addr, proto = rd.be(2, 2), rd.be(4, 2), rd.be(6, 8), rd.be(14, 2)
         else:
-            proto = _be(buf, off, 2)
-            arphrd = _be(buf, off + 8, 2)
-            halen = _be(buf, off + 11, 1)
-            addr = _be(buf, off + 12, 8)
+            proto, arphrd, halen, addr = rd.be(0, 2), rd.be(8, 2), rd.be(11, 1), rd.be(12, 8)
         is_ether = ok & (arphrd == 1) & (halen == 6)
-        f.src_mac = np.where(is_ether, addr >> np.uint64(16), 0).astype(np.uint64)
+        f.src_mac = np.where(is_ether, addr >> u16, 0).astype(u64)
         f.has_src_mac = is_ether
         f.mac_source_only = True
-        et = np.where(ok, proto, 0).astype(np.uint64)
-        pos = off + hdr
-        et, pos = _skip_vlan_pppoe(buf, off, avail, et, pos)
+        et = np.where(ok, proto, 0).astype(u64)
+        pos = np.full(n, hdr, dtype=np.int64)
+        et, pos = _skip_vlan_pppoe(rd, avail, et, pos)
     elif link in (lt.RAW, lt.RAW_DLT12, lt.RAW_DLT14, lt.IPV4, lt.IPV6):
         ok = avail >= 1
         f.malformed = ~ok
-        ver = _be(buf, off, 1) >> np.uint64(4)
+        ver = rd.be(0, 1) >> u64(4)
         want = {lt.IPV4: (4,), lt.IPV6: (6,)}.get(link, (4, 6))
         et = np.where(
-            ok & np.isin(ver, want),
-            np.where(ver == 4, ET_IPV4, ET_IPV6),
-            0,
-        ).astype(np.uint64)
-        pos = off
+            ok & np.isin(ver, want), np.where(ver == 4, ET_IPV4, ET_IPV6), 0
+        ).astype(u64)
+        pos = np.zeros(n, dtype=np.int64)
     elif link in (lt.NULL, lt.LOOP):
         ok = avail >= 4
         f.malformed = ~ok
-        fam = _be(buf, off, 4)
+        fam = rd.be(0, 4)
         if link == lt.NULL:
             # Host byte order of the machine that wrote it: families are small,
             # so a value above 0xFFFF is the other byte order.
             swapped = (
-                ((fam & np.uint64(0xFF)) << np.uint64(24))
-                | ((fam & np.uint64(0xFF00)) << np.uint64(8))
-                | ((fam >> np.uint64(8)) & np.uint64(0xFF00))
-                | (fam >> np.uint64(24))
+                ((fam & u64(0xFF)) << u64(24))
+                | ((fam & u64(0xFF00)) << u64(8))
+                | ((fam >> u64(8)) & u64(0xFF00))
+                | (fam >> u64(24))
             )
             fam = np.where(fam > 0xFFFF, swapped, fam)
         et = np.select(
             [ok & (fam == 2), ok & np.isin(fam, (24, 28, 30))], [ET_IPV4, ET_IPV6], 0
-        ).astype(np.uint64)
-        pos = off + 4
+        ).astype(u64)
+        pos = np.full(n, 4, dtype=np.int64)
     else:  # refused when the file was opened; be safe anyway
         f.malformed = np.ones(n, dtype=bool)
         return f
-    _parse_ip(buf, off, avail, et, pos, f)
+    _parse_ip(rd, avail, et, pos, f)
     return f
 
 
 def _skip_vlan_pppoe(
-    buf: np.ndarray, off: np.ndarray, avail: np.ndarray, et: np.ndarray, pos: np.ndarray
+    rd: _Reader, avail: np.ndarray, et: np.ndarray, pos: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Step over 802.1Q/802.1ad tags and a PPPoE session header to the network protocol."""
     for _ in range(MAX_VLAN_TAGS):
         tagged = np.isin(et, VLAN_TYPES)
         if not tagged.any():
             break
-        room = (pos - off + 4) <= avail
-        step = tagged & room
-        inner = _be(buf, pos + 2, 2)
-        et = np.where(step, inner, np.where(tagged, 0, et)).astype(np.uint64)
-        pos = np.where(step, pos + 4, pos)
+        idx = np.nonzero(tagged)[0]
+        room = pos[idx] + 4 <= avail[idx]
+        inner = rd.be(pos[idx] + 2, 2, rows=idx)
+        et[idx] = np.where(room, inner, 0)
+        pos[idx] = np.where(room, pos[idx] + 4, pos[idx])
     pppoe = et == ET_PPPOE_SESSION
     if pppoe.any():
-        room = (pos - off + 8) <= avail
-        ppp = _be(buf, pos + 6, 2)
+        idx = np.nonzero(pppoe)[0]
+        room = pos[idx] + 8 <= avail[idx]
+        ppp = rd.be(pos[idx] + 6, 2, rows=idx)
         inner = np.select([ppp == 0x0021, ppp == 0x0057], [ET_IPV4, ET_IPV6], 0)
-        et = np.where(pppoe, np.where(room, inner, 0), et).astype(np.uint64)
-        pos = np.where(pppoe & room, pos + 8, pos)
+        et[idx] = np.where(room, inner, 0)
+        pos[idx] = np.where(room, pos[idx] + 8, pos[idx])
     return et, pos
 
 
-def _parse_ip(
-    buf: np.ndarray,
-    off: np.ndarray,
-    avail: np.ndarray,
-    et: np.ndarray,
-    pos: np.ndarray,
-    f: Frames,
-) -> None:
+def _parse_ip(rd: _Reader, avail: np.ndarray, et: np.ndarray, pos: np.ndarray, f: Frames) -> None:
     cand = (et == ET_IPV4) | (et == ET_IPV6)
     if not cand.any():
         return
     idx = np.nonzero(cand)[0]
     p = pos[idx]
-    left = avail[idx] - (p - off[idx])  # captured bytes from the IP header on
-    first = _be(buf, p, 1)
+    left = avail[idx] - p  # captured bytes from the IP header on
+    first = rd.be(p, 1, rows=idx)
     ver = first >> np.uint64(4)
     ihl = (first & np.uint64(0xF)).astype(np.int64) * 4
-    is_v4 = (et[idx] == ET_IPV4) & (ver == 4) & (ihl >= 20) & (left >= ihl) & (left >= 20)
+    is_v4 = (et[idx] == ET_IPV4) & (ver == 4) & (ihl >= 20) & (left >= ihl)
     if is_v4.any():
-        tot = _be(buf, p + 2, 2).astype(np.int64)
+        tot = rd.be(p + 2, 2, rows=idx).astype(np.int64)
         # Wireshark stops before tapping when total length is shorter than the
         # header (0 is allowed: TSO captures leave it unset).
         is_v4 &= (tot == 0) | (tot >= ihl)
     is_v6 = (ver == 6) & (left >= 40)
     if is_v4.any():
         i4 = idx[is_v4]
-        addrs = _be(buf, p[is_v4] + 12, 8)
+        addrs = rd.be(p[is_v4] + 12, 8, rows=i4)
         f.v4_src[i4] = addrs >> np.uint64(32)
         f.v4_dst[i4] = addrs & np.uint64(0xFFFFFFFF)
         f.ip_ver[i4] = 4
     if is_v6.any():
         i6 = idx[is_v6]
         p6 = p[is_v6]
-        f.v6_src[i6, 0] = _be(buf, p6 + 8, 8)
-        f.v6_src[i6, 1] = _be(buf, p6 + 16, 8)
-        f.v6_dst[i6, 0] = _be(buf, p6 + 24, 8)
-        f.v6_dst[i6, 1] = _be(buf, p6 + 32, 8)
+        f.v6_src[i6, 0] = rd.be(p6 + 8, 8, rows=i6)
+        f.v6_src[i6, 1] = rd.be(p6 + 16, 8, rows=i6)
+        f.v6_dst[i6, 0] = rd.be(p6 + 24, 8, rows=i6)
+        f.v6_dst[i6, 1] = rd.be(p6 + 32, 8, rows=i6)
         f.ip_ver[i6] = 6
