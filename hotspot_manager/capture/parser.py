@@ -162,9 +162,7 @@ def parse(raw: RawBatch) -> Frames:
         f.malformed = ~ok
         ver = rd.be(0, 1) >> u64(4)
         want = {lt.IPV4: (4,), lt.IPV6: (6,)}.get(link, (4, 6))
-        et = np.where(
-            ok & np.isin(ver, want), np.where(ver == 4, ET_IPV4, ET_IPV6), 0
-        ).astype(u64)
+        et = np.where(ok & np.isin(ver, want), np.where(ver == 4, ET_IPV4, ET_IPV6), 0).astype(u64)
         pos = np.zeros(n, dtype=np.int64)
     elif link in (lt.NULL, lt.LOOP):
         ok = avail >= 4

@@ -17,8 +17,8 @@ import mmap
 import os
 import struct
 from collections.abc import Iterator
-from itertools import repeat
 from dataclasses import dataclass, field
+from itertools import repeat
 
 import numpy as np
 

@@ -31,7 +31,7 @@ from hotspot_manager.store import Store, default_db_path
 from hotspot_manager.store.records import ImportProgress
 
 HEAD_BYTES = 65536
-# Write to the store about every this many frames (one transaction each).
+# Frames per store flush (one transaction each, and the unit of resumption).
 FLUSH_FRAMES = 262_144
 
 
@@ -73,29 +73,25 @@ def import_capture(
             )
         pipe = Pipeline(store, f"import:{os.path.basename(path)}", lan)
         hashed_to = start
-        since_flush = 0
-        for raw in cap.batches(start_offset=start):
+        for raw in cap.batches(max_frames=FLUSH_FRAMES, start_offset=start):
             pipe.feed(parse(raw))
-            since_flush += len(raw)
-            if since_flush >= FLUSH_FRAMES:
-                hasher.update(mm[hashed_to : raw.end_offset])
-                hashed_to = raw.end_offset
-                pipe.flush(
-                    progress=_progress(
-                        import_id,
-                        pipe,
-                        hasher,
-                        hashed_to,
-                        prior_frames,
-                        prior_bytes,
-                        first_ts,
-                        last_ts,
-                        False,
-                    )
+            hasher.update(mm[hashed_to : raw.end_offset])
+            hashed_to = raw.end_offset
+            pipe.flush(
+                progress=_progress(
+                    import_id,
+                    pipe,
+                    hasher,
+                    hashed_to,
+                    prior_frames,
+                    prior_bytes,
+                    first_ts,
+                    last_ts,
+                    False,
                 )
-                since_flush = 0
-                if progress:
-                    progress(hashed_to, cap.size)
+            )
+            if progress:
+                progress(hashed_to, cap.size)
         # The end of what was read: complete records only (a truncated tail is
         # left for a later import of the grown file).
         end = _end_of_complete_records(cap, hashed_to)
