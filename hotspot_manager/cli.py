@@ -167,7 +167,17 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--until", metavar="ISO", help="end (exclusive)")
     r.add_argument("--json", action="store_true", help="print JSON instead of a table")
     r.set_defaults(func=_lazy("hotspot_manager.commands.reporting", "cmd_report"))
+
+    # Commands of other parts register themselves; a module here only builds its
+    # parsers (cheap) and imports its machinery inside the handlers it sets.
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return p
+
+
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def _lazy(module: str, name: str):

@@ -121,6 +121,18 @@ def m001_initial(db: Database) -> None:
         db.execute(sql)
 
 
+#: Store modules that own tables of their own (each defines ``migrations``, a sqlite-utils
+#: ``Migrations`` set named after it). Applied after the core set, in this order.
+EXTENSIONS: tuple[str, ...] = (
+    "hotspot_manager.store.monitoring",
+    "hotspot_manager.store.books",
+)
+
+
 def migrate(db: Database) -> None:
     """Bring ``db`` up to the current schema (idempotent)."""
+    import importlib
+
     migrations.apply(db)
+    for name in EXTENSIONS:
+        importlib.import_module(name).migrations.apply(db)
