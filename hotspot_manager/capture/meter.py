@@ -112,10 +112,15 @@ class Meter:
         self._accumulate(f, keys_tx, ok_tx, inet_tx, keys_rx, ok_rx, inet_rx)
 
     def _note_time(self, f: Frames) -> None:
-        lo_sec = int(f.ts_sec.min())
-        hi_sec = int(f.ts_sec.max())
-        ts_lo = lo_sec + int(f.ts_nsec[f.ts_sec == lo_sec].min()) / 1e9
-        ts_hi = hi_sec + int(f.ts_nsec[f.ts_sec == hi_sec].max()) / 1e9
+        sec, nsec = f.ts_sec, f.ts_nsec
+        if f.ts_known is not None:
+            if not f.ts_known.any():
+                return
+            sec, nsec = sec[f.ts_known], nsec[f.ts_known]
+        lo_sec = int(sec.min())
+        hi_sec = int(sec.max())
+        ts_lo = lo_sec + int(nsec[sec == lo_sec].min()) / 1e9
+        ts_hi = hi_sec + int(nsec[sec == hi_sec].max()) / 1e9
         self.first_ts = ts_lo if self.first_ts is None else min(self.first_ts, ts_lo)
         self.last_ts = ts_hi if self.last_ts is None else max(self.last_ts, ts_hi)
 

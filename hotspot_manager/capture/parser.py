@@ -34,6 +34,7 @@ class Frames:
 
     ts_sec: np.ndarray  # int64
     ts_nsec: np.ndarray  # int64
+    ts_known: np.ndarray | None  # bool, or None when every frame has its own time
     wire_len: np.ndarray  # int64
     malformed: np.ndarray  # bool: link-layer header not all captured
     has_src_mac: np.ndarray  # bool
@@ -113,6 +114,7 @@ def parse(raw: RawBatch) -> Frames:
     f = Frames(
         ts_sec=raw.ts_sec,
         ts_nsec=raw.ts_nsec,
+        ts_known=raw.ts_known,
         wire_len=raw.wire_len,
         malformed=np.zeros(n, dtype=bool),
         has_src_mac=np.zeros(n, dtype=bool),

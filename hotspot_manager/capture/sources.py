@@ -62,6 +62,7 @@ class RawBatch:
     ts_nsec: np.ndarray  # int64: nanoseconds within the second
     end_offset: int  # file offset just after this batch's last record
     head: np.ndarray  # uint8 (N, HEAD): each frame's first bytes (past caplen: junk)
+    ts_known: np.ndarray | None = None  # bool; None: every frame has its own time
 
     def __len__(self) -> int:
         return len(self.data_off)
@@ -165,8 +166,8 @@ class CaptureFile:
         )
         link_type = linkfield & 0xFFFF
         fcs_len = 0
-        if linkfield & 0x10000000:  # the 'F' bit: FCS length follows in 16-bit units
-            fcs_len = ((linkfield >> 29) & 0x7) * 2
+        if linkfield & 0x04000000:  # libpcap's LT_FCS_LENGTH_PRESENT
+            fcs_len = ((linkfield >> 28) & 0xF) * 2  # given in 16-bit units
         self._check_link_type(link_type)
         self._pcap_iface = _Interface(link_type, snaplen, self._ticks, 0, fcs_len)
         self.link_types = [link_type]
@@ -261,6 +262,7 @@ class CaptureFile:
         # Link types are learnt while walking; check the first section's now so
         # an unsupported file is refused before any output.
         self.link_types = []
+        self._carry: tuple[int, int] | None = None  # time of the last timed packet
         for iface in self._scan_first_interfaces():
             self._check_link_type(iface.link_type)
             if iface.link_type not in self.link_types:
@@ -349,6 +351,7 @@ class CaptureFile:
                     stop = "corrupt"
                     break
                 yield from flush(off)
+                self._carry = None
                 order = new_order
                 rd = u32[order]
                 ifaces = []
@@ -447,6 +450,24 @@ class CaptureFile:
         binary = (per_sec & (per_sec - 1)) == 0
         if binary.any():
             nsec = np.where(binary, (rem * 1_000_000_000) // per_sec, nsec)
+        sec = sec + tsoff
+        known = ~is_spb
+        if is_spb.any():
+            # Simple Packet Blocks carry no time: they take the time of the
+            # packet before them in the section, when there is one.
+            last = np.maximum.accumulate(np.where(known, np.arange(len(rec)), -1))
+            before = last >= 0
+            sec = np.where(before, sec[np.maximum(last, 0)], sec)
+            nsec = np.where(before, nsec[np.maximum(last, 0)], nsec)
+            if self._carry is not None:
+                sec = np.where(before, sec, self._carry[0])
+                nsec = np.where(before, nsec, self._carry[1])
+                known = np.ones(len(rec), dtype=bool)
+            else:
+                known = before
+        if known.any():
+            i = int(np.nonzero(known)[0][-1])
+            self._carry = (int(sec[i]), int(nsec[i]))
         iface0 = ifaces[int(iface_id[0])]
         fcs = np.array([i.fcs_len for i in ifaces], dtype=np.int64)[iface_id]
         # One batch has one link type; FCS length may differ per interface, so
@@ -462,10 +483,11 @@ class CaptureFile:
                 data_off=data_off[sel],
                 caplen=caplen[sel],
                 wire_len=wire[sel],
-                ts_sec=(sec + tsoff)[sel],
+                ts_sec=sec[sel],
                 ts_nsec=nsec[sel],
                 end_offset=end,
                 head=head[sel],
+                ts_known=known[sel],
             )
 
     # -- shared -------------------------------------------------------------
