@@ -74,6 +74,10 @@ class _Reader:
 
     def be(self, rel, width: int, rows: np.ndarray | None = None) -> np.ndarray:
         """Field of ``width`` bytes at ``rel``, for all frames or for ``rows`` (indices)."""
+        if not isinstance(rel, (int, np.integer)) and len(rel):
+            lo = int(rel.min())
+            if lo == int(rel.max()):  # the usual batch: every frame has the field at one place
+                rel = lo
         if isinstance(rel, (int, np.integer)):
             if rel + width <= self.width:
                 col = self._col(int(rel), width)
@@ -82,7 +86,7 @@ class _Reader:
         off = self.raw.data_off if rows is None else self.raw.data_off[rows]
         out = np.zeros(len(rel), dtype=np.uint64)
         fits = rel + width <= self.width
-        values = np.unique(rel[fits])
+        values = np.unique(rel[fits], sorted=False)
         if len(values) <= 8:
             for v in values.tolist():
                 m = rel == v
