@@ -477,13 +477,47 @@ def test_link_type_reported(cli, basic_pcap, tmp_path):
     assert eth and other and eth != other
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read a chmod 000 file")
-def test_unreadable_file(cli, basic_pcap):
-    basic_pcap.path.chmod(0)
-    try:
-        assert_clean_failure(cli.run(basic_pcap.path, "--json"))
-    finally:
-        basic_pcap.path.chmod(0o644)
+def test_unreadable_file(cli, tmp_path):
+    """A capture the user may not read: one clear line, status 2.
+
+    Root reads any file, so as root the command runs as the unprivileged
+    user 'nobody' (setpriv), as an operator would.
+    """
+    import shutil
+
+    d = tmp_path / "shared"
+    d.mkdir()
+    d.chmod(0o755)
+    tmp_path.chmod(0o755)
+    path = write_pcap(d / "secret.pcap", basic_eth_records(n=2)).path
+    path.chmod(0)
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is needed to drop root for this test"
+        proc = subprocess.run(
+            [
+                setpriv,
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                sys.executable,
+                "-m",
+                "hotspot_manager",
+                "usage",
+                str(path),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            cwd="/",
+            timeout=120,
+            check=False,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        )
+    else:
+        proc = cli.run(path, "--json")
+    assert_clean_failure(proc)
+    assert "permission denied" in proc.stderr
 
 
 def test_path_with_spaces_and_unicode(cli, tmp_path):
