@@ -193,11 +193,18 @@ def test_open_creates_parents_wal_and_schema(store: Store, db_path: Path):
 
 def test_reopen_applies_migrations_once(db_path: Path):
     Store.open(db_path).close()
+    applied = sql(db_path, "SELECT count(*) FROM _sqlite_migrations")
     with Store.open(db_path) as s:
         s.set_setting("k", "v")
     with Store.open(db_path) as s:
         assert s.get_setting("k") == "v"
-    assert sql(db_path, "SELECT count(*) FROM _sqlite_migrations") == [(1,)]
+    assert sql(db_path, "SELECT count(*) FROM _sqlite_migrations") == applied
+    core = sql(
+        db_path,
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+        ["hotspot_manager.store"],
+    )
+    assert core == [("m001_initial",), ("m002_device_names",)]
 
 
 def test_default_db_path_uses_platform_data_dir(monkeypatch, tmp_path: Path):
@@ -389,6 +396,9 @@ def test_report_fields_sessions_and_identity(store: Store):
         "vendor": "Apple, Inc.",
         "name": None,
         "locally_administered": False,
+        "group": False,
+        "hostname": None,
+        "ipv4": "192.168.1.10",
         # session [t, t + 21) clipped to the range
         "sessions": [{"start": t + 5, "end": t + 15}],
         "online_seconds": 10,

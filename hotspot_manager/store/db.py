@@ -389,15 +389,20 @@ class Store:
     # ----------------------------------------------------------------- lifecycle
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Store:
-        """Open (creating it and its parent folders if needed) and migrate the database."""
+    def open(cls, path: str | os.PathLike[str], durable: bool = False) -> Store:
+        """Open (creating it and its parent folders if needed) and migrate the database.
+
+        ``durable``: every commit is on disk before it returns (synchronous=FULL),
+        so a power cut loses nothing committed; the live agent opens it so. Without
+        it (imports, the GUI) a power cut may lose the last commits, never corrupt.
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         # no sqlite-utils plugins: the agent runs with capture rights, keep its surface small
         db = Database(path, execute_plugins=False)
         try:
             db.enable_wal()
-            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             db.execute("PRAGMA foreign_keys=ON")
             migrate(db)
         except BaseException:
@@ -500,6 +505,14 @@ class Store:
                 self._merge_sessions(conn, ids[mac], active, gap)
             if flush.import_progress is not None:
                 self._record_progress(conn, flush)
+            if flush.names:
+                self._record_names(conn, flush)
+            if flush.settings:
+                conn.executemany(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    flush.settings,
+                )
             pruned_at = self._prune(conn, flush.clock, seconds_from, minutes_from)
         # only now that the transaction is committed do its ids and cut-offs count
         self._device_ids.update(new_ids)
@@ -578,6 +591,31 @@ class Store:
                 [(device_id, s, e) for s, e in merged[reuse:]],
             )
 
+    def _record_names(self, conn: sqlite3.Connection, flush: Flush) -> None:
+        """Names devices gave themselves; a later frame's name wins over an earlier one."""
+        for n in sorted(flush.names, key=lambda n: n.seen):
+            mac = n.mac.lower()
+            if self._device_ids.get(mac) is None:
+                vendor, la, grp = _mac_facts(mac)
+                conn.execute(
+                    "INSERT INTO devices (mac, first_seen, last_seen, vendor, "
+                    "locally_administered, is_group) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(mac) DO NOTHING",
+                    (mac, n.seen, n.seen, vendor, la, grp),
+                )
+            conn.execute(
+                "UPDATE devices SET "
+                "hostname = CASE WHEN ?2 IS NOT NULL AND coalesce(hostname_seen, 0) <= ?4 "
+                "  THEN ?2 ELSE hostname END, "
+                "hostname_seen = CASE WHEN ?2 IS NOT NULL AND coalesce(hostname_seen, 0) <= ?4 "
+                "  THEN ?4 ELSE hostname_seen END, "
+                "dhcp_vendor_class = coalesce(?3, dhcp_vendor_class), "
+                "last_ipv4 = CASE WHEN ?5 IS NOT NULL AND coalesce(last_seen, 0) <= ?4 "
+                "  THEN ?5 ELSE last_ipv4 END "
+                "WHERE mac = ?1",
+                (mac, n.hostname, n.vendor_class, n.seen, n.ipv4),
+            )
+
     @staticmethod
     def _record_progress(conn: sqlite3.Connection, flush: Flush) -> None:
         pr = flush.import_progress
@@ -626,6 +664,52 @@ class Store:
 
     # ----------------------------------------------------------------- reading
 
+    def recent(self, since: int) -> dict:
+        """Per-device usage and capture health from ``since`` on (per-second rows): for rates."""
+        with self._read() as conn:
+            devices = [
+                {
+                    "address": mac,
+                    "name": name,
+                    "hostname": hostname,
+                    "ipv4": ipv4,
+                    "tx_bytes": tx,
+                    "rx_bytes": rx,
+                    "tx_frames": txf,
+                    "rx_frames": rxf,
+                    "last_second": last,
+                }
+                for mac, name, hostname, ipv4, tx, rx, txf, rxf, last in conn.execute(
+                    "SELECT d.mac, d.name, d.hostname, d.last_ipv4, sum(u.tx_bytes), "
+                    "sum(u.rx_bytes), sum(u.tx_frames), sum(u.rx_frames), max(u.ts) "
+                    "FROM usage_second u JOIN devices d ON d.id = u.device_id "
+                    "WHERE u.ts >= ? AND d.is_group = 0 GROUP BY d.id ORDER BY d.mac",
+                    (since,),
+                )
+            ]
+            frames, nbytes, bad, drops, last = conn.execute(
+                "SELECT coalesce(sum(frames), 0), coalesce(sum(bytes), 0), "
+                "coalesce(sum(malformed), 0), coalesce(sum(kernel_drops), 0), max(ts) "
+                "FROM capture_health WHERE ts >= ?",
+                (since,),
+            ).fetchone()
+            drops_total = conn.execute(
+                "SELECT coalesce(sum(kernel_drops), 0), coalesce(sum(malformed), 0) "
+                "FROM capture_health"
+            ).fetchone()
+        return {
+            "devices": devices,
+            "health": {
+                "frames": frames,
+                "bytes": nbytes,
+                "malformed": bad,
+                "kernel_drops": drops,
+                "last_second": last,
+            },
+            "kernel_drops_kept": drops_total[0],
+            "malformed_kept": drops_total[1],
+        }
+
     def report(self, since: int | None = None, until: int | None = None) -> dict:
         """Exact usage per address over [since, until); ``None`` is unbounded."""
         if since is not None and until is not None and since > until:
@@ -658,7 +742,8 @@ class Store:
             devices = {
                 r[0]: r
                 for r in conn.execute(
-                    "SELECT id, mac, vendor, name, locally_administered FROM devices "
+                    "SELECT id, mac, vendor, name, locally_administered, hostname, last_ipv4, "
+                    "is_group FROM devices "
                     "WHERE id IN (SELECT value FROM json_each(?))",
                     (id_list,),
                 )
@@ -675,7 +760,7 @@ class Store:
         addresses = []
         for device_id in ids:
             t = totals[device_id]
-            _, mac, vendor, name, la = devices[device_id]
+            _, mac, vendor, name, la, hostname, ipv4, grp = devices[device_id]
             internet = dict(zip(COUNTERS[:4], t[4:], strict=True))
             local = {k: t[i] - t[i + 4] for i, k in enumerate(COUNTERS[:4])}
             spans = sessions[device_id]
@@ -688,6 +773,9 @@ class Store:
                     "vendor": vendor,
                     "name": name,
                     "locally_administered": bool(la),
+                    "group": bool(grp),
+                    "hostname": hostname,
+                    "ipv4": ipv4,
                     "sessions": spans,
                     "online_seconds": sum(s["end"] - s["start"] for s in spans),
                 }

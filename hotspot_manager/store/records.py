@@ -63,6 +63,17 @@ class ImportProgress:
 
 
 @dataclass(frozen=True, slots=True)
+class DeviceName:
+    """What a device said about itself in a control frame (DHCP, mDNS)."""
+
+    mac: str
+    seen: int  # epoch second of the frame
+    hostname: str | None = None  # DHCP option 12 or 81, or an mDNS name
+    vendor_class: str | None = None  # DHCP option 60
+    ipv4: str | None = None  # the address it asked for or was given
+
+
+@dataclass(frozen=True, slots=True)
 class Flush:
     # the pipeline's "now" in epoch seconds: wall clock for the live agent, the capture's own
     # clock for an import; retention is relative to it
@@ -72,3 +83,6 @@ class Flush:
     health: tuple[HealthDelta, ...] = ()
     sightings: tuple[Sighting, ...] = ()
     import_progress: ImportProgress | None = None
+    names: tuple[DeviceName, ...] = ()
+    # settings written in the same transaction (the live agent's heartbeat)
+    settings: tuple[tuple[str, str], ...] = ()

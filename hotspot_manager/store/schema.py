@@ -121,6 +121,12 @@ def m001_initial(db: Database) -> None:
         db.execute(sql)
 
 
+@migrations()
+def m002_device_names(db: Database) -> None:
+    db.execute("ALTER TABLE devices ADD COLUMN dhcp_vendor_class TEXT")
+    db.execute("ALTER TABLE devices ADD COLUMN hostname_seen INTEGER")
+
+
 #: Store modules that own tables of their own (each defines ``migrations``, a sqlite-utils
 #: ``Migrations`` set named after it). Applied after the core set, in this order.
 EXTENSIONS: tuple[str, ...] = (
