@@ -177,7 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "hotspot_manager.commands.agent",
+    "hotspot_manager.commands.lab",
+)
 
 
 def _lazy(module: str, name: str):

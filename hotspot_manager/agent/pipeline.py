@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 
+from hotspot_manager.capture.discovery import Naming, names_in
 from hotspot_manager.capture.lan import DEFAULT_LAN, Lan
 from hotspot_manager.capture.meter import Meter, Tick
-from hotspot_manager.capture.parser import Frames
+from hotspot_manager.capture.parser import Frames, parse
+from hotspot_manager.capture.sources import RawBatch
 from hotspot_manager.store import Store
 from hotspot_manager.store.records import (
+    DeviceName,
     Flush,
     HealthDelta,
     ImportProgress,
@@ -42,6 +45,8 @@ def tick_to_flush(
     source: str,
     kernel_drops: dict[int, int] | None = None,
     progress: ImportProgress | None = None,
+    namings: list[Naming] | None = None,
+    settings: tuple[tuple[str, str], ...] = (),
 ) -> Flush:
     names = tick.addresses
     usage = tuple(
@@ -66,6 +71,10 @@ def tick_to_flush(
         health=health,
         sightings=sightings,
         import_progress=progress,
+        names=tuple(
+            DeviceName(n.mac, n.seen, n.hostname, n.vendor_class, n.ipv4) for n in namings or ()
+        ),
+        settings=settings,
     )
 
 
@@ -77,6 +86,14 @@ class Pipeline:
         self.source = source
         self.meter = Meter(by="mac", lan=lan, keep_seconds=True)
         self.clock: int | None = None  # highest second seen: the capture's clock
+        self.namings: list[Naming] = []
+
+    def feed_raw(self, raw: RawBatch) -> Frames:
+        """Parse a batch, count it, and pick up the names in its control frames."""
+        frames = parse(raw)
+        self.feed(frames)
+        self.namings += names_in(raw, frames)
+        return frames
 
     def feed(self, frames: Frames) -> None:
         self.meter.add(frames)
@@ -89,10 +106,12 @@ class Pipeline:
         clock: int | None = None,
         kernel_drops: dict[int, int] | None = None,
         progress: ImportProgress | None = None,
+        settings: tuple[tuple[str, str], ...] = (),
     ) -> Flush:
         """Write everything counted since the last flush, in one transaction."""
         tick = self.meter.drain()
         now = clock if clock is not None else (self.clock or 0)
-        flush = tick_to_flush(tick, now, self.source, kernel_drops, progress)
+        namings, self.namings = self.namings, []
+        flush = tick_to_flush(tick, now, self.source, kernel_drops, progress, namings, settings)
         self.store.write_flush(flush)
         return flush

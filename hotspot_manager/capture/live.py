@@ -68,13 +68,13 @@ class KernelStats:
 def grant_hint(program: str | None = None) -> str:
     """How to give the agent the right to capture, exactly, for this system."""
     if sys.platform.startswith("linux"):
-        exe = program or os.path.realpath(sys.argv[0])
+        exe = program or _command_line()
         return (
-            "capturing needs the CAP_NET_RAW capability. Either run the agent as a service "
-            "that holds it (the packaged systemd unit does: systemctl start "
-            "hotspot-manager-agent), or start it once with the capability and your own user:\n"
+            "capturing needs the CAP_NET_RAW capability, which this process does not have. "
+            "Start the agent with that one capability under your own user:\n"
             f"  sudo setpriv --reuid=$(id -u) --regid=$(id -g) --init-groups "
             f"--inh-caps=+net_raw --ambient-caps=+net_raw {exe} agent ...\n"
+            "(or run it from a systemd unit with AmbientCapabilities=CAP_NET_RAW). "
             "Never give the capability to a general-purpose interpreter such as python3."
         )
     if sys.platform == "darwin":
@@ -83,6 +83,14 @@ def grant_hint(program: str | None = None) -> str:
             "shipped with the app (as Wireshark's ChmodBPF does), then log out and in."
         )
     return "capturing needs Npcap (https://npcap.com); install it, then restart the agent."
+
+
+def _command_line() -> str:
+    """How this program was started, for a command the operator can paste."""
+    arg0 = sys.argv[0] if sys.argv else ""
+    if arg0.endswith("__main__.py") or not arg0:
+        return f"{sys.executable} -m hotspot_manager"
+    return os.path.realpath(arg0)
 
 
 # -- classic BPF: keep headers of ordinary frames, control frames whole ----------------

@@ -25,7 +25,6 @@ import sys
 import time
 
 from hotspot_manager.agent.pipeline import Pipeline, store_lan
-from hotspot_manager.capture.parser import parse
 from hotspot_manager.capture.sources import open_capture
 from hotspot_manager.store import Store, default_db_path
 from hotspot_manager.store.records import ImportProgress
@@ -74,7 +73,7 @@ def import_capture(
         pipe = Pipeline(store, f"import:{os.path.basename(path)}", lan)
         hashed_to = start
         for raw in cap.batches(max_frames=FLUSH_FRAMES, start_offset=start):
-            pipe.feed(parse(raw))
+            pipe.feed_raw(raw)
             hasher.update(mm[hashed_to : raw.end_offset])
             hashed_to = raw.end_offset
             pipe.flush(

@@ -35,6 +35,12 @@ def _hms(seconds: int) -> str:
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}"
 
 
+def _kind(a: dict) -> str:
+    if a.get("group"):
+        return "broadcast" if a["address"] == "ff:ff:ff:ff:ff:ff" else "multicast"
+    return a["vendor"] or ("randomised MAC" if a["locally_administered"] else "")
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from hotspot_manager.cli import UserError
 
@@ -53,14 +59,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = sys.stdout
     for w in result["warnings"]:
         print(f"warning: {w}", file=sys.stderr)
-    head = ("Device", "Vendor", "Up bytes", "Down bytes", "Internet", "Online", "Sessions")
+    head = ("Device", "MAC", "Vendor", "Up bytes", "Down bytes", "Internet", "Online", "Sessions")
     rows = [head]
     for a in result["addresses"]:
         inet = a["internet"]["tx_bytes"] + a["internet"]["rx_bytes"]
         rows.append(
             (
-                a["name"] or a["address"],
-                (a["vendor"] or ("randomised MAC" if a["locally_administered"] else ""))[:28],
+                (a["name"] or a["hostname"] or "")[:24],
+                a["address"],
+                _kind(a)[:28],
                 f"{a['tx_bytes']:,}",
                 f"{a['rx_bytes']:,}",
                 f"{inet:,}",
@@ -70,8 +77,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     for k, r in enumerate(rows):
-        cells = [r[0].ljust(widths[0]), r[1].ljust(widths[1])]
-        cells += [c.rjust(w) for c, w in zip(r[2:], widths[2:], strict=True)]
+        cells = [r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].ljust(widths[2])]
+        cells += [c.rjust(w) for c, w in zip(r[3:], widths[3:], strict=True)]
         out.write("  ".join(cells).rstrip() + "\n")
         if k == 0:
             out.write("  ".join("-" * w for w in widths) + "\n")
