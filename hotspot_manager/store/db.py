@@ -610,8 +610,8 @@ class Store:
                 "hostname_seen = CASE WHEN ?2 IS NOT NULL AND coalesce(hostname_seen, 0) <= ?4 "
                 "  THEN ?4 ELSE hostname_seen END, "
                 "dhcp_vendor_class = coalesce(?3, dhcp_vendor_class), "
-                "last_ipv4 = CASE WHEN ?5 IS NOT NULL AND coalesce(last_seen, 0) <= ?4 "
-                "  THEN ?5 ELSE last_ipv4 END "
+                # an address asked for in DHCP is weaker than one seen as a source
+                "last_ipv4 = coalesce(last_ipv4, ?5) "
                 "WHERE mac = ?1",
                 (mac, n.hostname, n.vendor_class, n.seen, n.ipv4),
             )
