@@ -133,7 +133,25 @@ def _install_signals(stop: threading.Event):
     return old
 
 
+def _warm_up() -> None:
+    """Load what the first DHCP frame and the first new device would, before counting.
+
+    The scapy dissectors and the IEEE OUI index take about half a second to
+    load; paid at start, they never stall the first busy seconds of capture.
+    """
+    import netaddr
+
+    from hotspot_manager.capture import discovery
+
+    discovery.load_dissectors()
+    try:
+        netaddr.EUI("00:1b:63:00:00:00").oui.registration()
+    except netaddr.NotRegisteredError:  # pragma: no cover - the registry lists it
+        pass
+
+
 def _loop(source, store, interface, lan_cidrs, interval, stop, on_flush) -> AgentStats:
+    _warm_up()
     lan = store_lan(store, lan_cidrs)
     pipe = Pipeline(store, f"live:{interface}", lan)
     stats = AgentStats()
@@ -150,6 +168,12 @@ def _loop(source, store, interface, lan_cidrs, interval, stop, on_flush) -> Agen
             stopping = stop.is_set()
             if now_m < next_flush and not stopping:
                 continue
+            if stopping:
+                # Frames of a block the kernel has not handed over yet (it does after
+                # its block timeout) would be lost: wait that long once more.
+                for raw in source.batches(getattr(source, "drain_seconds", 0.0)):
+                    pipe.feed_raw(raw)
+                now_m = time.monotonic()
             ks = source.kernel_stats()
             m = pipe.meter
             stats.frames, stats.bytes, stats.malformed = m.frames, m.bytes, m.malformed

@@ -200,6 +200,8 @@ class PacketRingSource:
         self._sock = sock
         self._buf = np.frombuffer(self._mm, dtype=np.uint8)
         self._block_size = block_size
+        # How long the kernel may keep frames in a block not yet handed over.
+        self.drain_seconds = 2 * block_timeout_ms / 1000
         self._blocks = blocks
         self._next = 0
         self._poll = select.poll()
@@ -229,36 +231,43 @@ class PacketRingSource:
         self.stats_total.drops += drops
         return KernelStats(packets, drops)
 
-    def batches(self, timeout: float) -> Iterator[RawBatch]:
-        """Every block the kernel has filled, waiting up to ``timeout`` s for the first.
+    def batches(self, timeout: float, max_frames: int = 65536) -> Iterator[RawBatch]:
+        """What the kernel has captured, waiting up to ``timeout`` s for the first block.
 
-        Each batch is valid until the next one is asked for: its block goes
-        back to the kernel then.
+        Frames of every ready block (up to ``max_frames``) are copied out of the
+        ring (their first ``SNAPLEN`` bytes, and control frames whole) and the
+        blocks handed back at once, so one batch of tens of thousands of
+        frames pays numpy's per-call costs once.
         """
         deadline = time.monotonic() + timeout
-        waited = False
-        while True:
+        parts: list[tuple] = []
+        count = 0
+        while count < max_frames:
             base = self._next * self._block_size
             (status,) = self._u32(self._mm, base + 8)
             if not status & TP_STATUS_USER:
-                if waited:
-                    return
+                # Wait for more until the deadline: bigger batches cost less per frame,
+                # and nothing is written before the flush anyway.
                 left = deadline - time.monotonic()
-                if left <= 0:
-                    return
-                self._poll.poll(int(left * 1000) + 1)
-                waited = True
+                if left > 0:
+                    self._poll.poll(int(left * 1000) + 1)
+                    (status,) = self._u32(self._mm, base + 8)
+                if not status & TP_STATUS_USER:
+                    break
                 continue
             try:
-                batch = self._block(base)
-                if batch is not None:
-                    yield batch
+                part = self._block(base)
             finally:
                 struct.pack_into("I", self._mm, base + 8, TP_STATUS_KERNEL)
                 self._next = (self._next + 1) % self._blocks
-            waited = True  # after a block, take what else is ready without waiting
+            if part is not None:
+                parts.append(part)
+                count += len(part[0])
+        if parts:
+            yield self._batch(parts)
 
-    def _block(self, base: int) -> RawBatch | None:
+    def _block(self, base: int) -> tuple | None:
+        """Copy one block's frames out of the ring: (header fields, bytes, whole control frames)."""
         u32, mm = self._u32, self._mm
         n, first = struct.unpack_from("II", mm, base + 12)
         if n == 0:
@@ -267,24 +276,42 @@ class PacketRingSource:
         offs = [off]
         offs += [off := off + u32(mm, off)[0] for _ in range(n - 1)]
         rec = np.array(offs, dtype=np.int64)
-        hdr = _gather(self._buf, rec, 40)
+        hdr = _gather(self._buf, rec, 28)
         w = np.ascontiguousarray(hdr[:, :24]).view(np.uint32).astype(np.int64)
-        sec, nsec, snap, wire, status = w[:, 1], w[:, 2], w[:, 3], w[:, 4], w[:, 5]
         mac = np.ascontiguousarray(hdr[:, 24:26]).view(np.uint16)[:, 0].astype(np.int64)
+        data = rec + mac
+        frames = _gather(self._buf, data, SNAPLEN)
+        snap = w[:, 3]
+        whole = {}
+        for i in np.nonzero(snap > SNAPLEN)[0].tolist():
+            d = int(data[i])
+            whole[i] = bytes(mm[d : d + int(snap[i])])
+        return w, frames, whole
+
+    def _batch(self, parts: list[tuple]) -> RawBatch:
+        w = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+        frames = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
+        whole: dict[int, bytes] = {}
+        base = 0
+        for p in parts:
+            whole.update({base + i: b for i, b in p[2].items()})
+            base += len(p[0])
+        sec, nsec, snap, wire, status = w[:, 1], w[:, 2], w[:, 3], w[:, 4], w[:, 5]
         # A VLAN tag the NIC took off is still on the wire: bill its 4 bytes.
         wire = wire + np.where(status & TP_STATUS_VLAN_VALID, 4, 0)
-        data = rec + mac
+        n = len(w)
         return RawBatch(
-            buf=self._buf,
+            buf=frames.reshape(-1),
             link_type=lt.ETHERNET,
             fcs_len=0,
-            data_off=data,
+            data_off=np.arange(n, dtype=np.int64) * SNAPLEN,
             caplen=snap,
             wire_len=wire,
             ts_sec=sec,
             ts_nsec=nsec,
             end_offset=0,
-            head=_gather(self._buf, data, HEAD),
+            head=frames[:, :HEAD],
+            whole=whole,
         )
 
 

@@ -88,7 +88,8 @@ class Meter:
         self._totals = np.zeros((0, 8), dtype=np.int64)
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._health: list[tuple[np.ndarray, np.ndarray]] = []
-        self._sightings: dict[str, Sighting] = {}
+        self._ip4: dict[int, int] = {}  # MAC key -> last LAN IPv4 it sent from
+        self._ip6: dict[int, int] = {}
 
     # -- feeding --------------------------------------------------------------
     def add(self, f: Frames) -> None:
@@ -246,59 +247,53 @@ class Meter:
             rows_id = ids[ucombo % nk]
         counters = _to_counters(c, b.astype(np.int64))
         self._pending.append((rows_sec.astype(np.int64), rows_id, counters))
-        if self.by == "mac":
-            self._sight(f, rows_sec, rows_id, counters)
-
-    def _sight(self, f: Frames, rows_sec, rows_id, counters) -> None:
-        """Per-MAC first/last seen, activity seconds, last LAN addresses as source."""
-        seen = self._sightings
-        text = self._text
-        order = np.lexsort((rows_sec, rows_id))
-        rid, rsec, sent = rows_id[order], rows_sec[order], counters[order, 0] > 0
-        bounds = np.nonzero(np.diff(rid))[0] + 1
-        for chunk in np.split(np.arange(len(rid)), bounds):
-            if len(chunk) == 0:
-                continue
-            mac = text[int(rid[chunk[0]])]
-            secs = rsec[chunk]
-            s = seen.get(mac)
-            lo, hi = int(secs[0]), int(secs[-1])
-            if s is None:
-                s = seen[mac] = Sighting(lo, hi)
-            else:
-                s.first_seen = min(s.first_seen, lo)
-                s.last_seen = max(s.last_seen, hi)
-            s.active_seconds.update(secs[sent[chunk]].tolist())
-        if self.lan is not None:
+        if self.by == "mac" and self.lan is not None:
             self._sight_ips(f)
 
     def _sight_ips(self, f: Frames) -> None:
+        """Remember, per MAC, the last LAN address it used as a source (ints, no text yet)."""
         lan = self.lan
         assert lan is not None
-        for ver in (4, 6):
+        for ver, table in ((4, self._ip4), (6, self._ip6)):
             m = f.has_src_mac & (f.ip_ver == ver)
             if not m.any():
                 continue
-            if ver == 4:
-                m &= lan.contains_v4(f.v4_src)
-            else:
-                m &= lan.local_source_v6(f.v6_src)
+            m &= lan.contains_v4(f.v4_src) if ver == 4 else lan.local_source_v6(f.v6_src)
             idx = np.nonzero(m)[0]
             if len(idx) == 0:
                 continue
-            macs = f.src_mac[idx]
             # last occurrence of each MAC in this batch
-            rev_u, rev_first = np.unique(macs[::-1], return_index=True)
+            rev_u, rev_first = np.unique(f.src_mac[idx][::-1], return_index=True)
             last = idx[len(idx) - 1 - rev_first]
-            for mac_key, i in zip(rev_u.tolist(), last.tolist(), strict=True):
-                s = self._sightings.get(mac_text(mac_key))
-                if s is None:
-                    continue
-                if ver == 4:
-                    s.ipv4 = str(ipaddress.IPv4Address(int(f.v4_src[i])))
-                else:
-                    hi, lo = (int(x) for x in f.v6_src[i])
-                    s.ipv6 = str(ipaddress.IPv6Address((hi << 64) | lo))
+            if ver == 4:
+                table.update(zip(rev_u.tolist(), f.v4_src[last].tolist(), strict=True))
+            else:
+                pairs = f.v6_src[last].tolist()
+                table.update(zip(rev_u.tolist(), [(h << 64) | lo for h, lo in pairs], strict=True))
+
+    def _sightings_of(self, sec: np.ndarray, aid: np.ndarray, cnt: np.ndarray) -> dict:
+        """Per MAC: first/last second seen, seconds it sent in, last LAN addresses."""
+        out: dict[str, Sighting] = {}
+        if len(sec):
+            order = np.lexsort((sec, aid))
+            rid, rsec, sent = aid[order], sec[order], cnt[order, 0] > 0
+            starts = np.concatenate([[0], np.nonzero(np.diff(rid))[0] + 1])
+            ends = np.append(starts[1:], len(rid))
+            for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+                secs = rsec[a:b]
+                s = Sighting(int(secs[0]), int(secs[-1]))
+                s.active_seconds.update(secs[sent[a:b]].tolist())
+                out[self._text[int(rid[a])]] = s
+        for key, ip in self._ip4.items():
+            s = out.get(mac_text(key))
+            if s is not None:
+                s.ipv4 = str(ipaddress.IPv4Address(ip))
+        for key, ip in self._ip6.items():
+            s = out.get(mac_text(key))
+            if s is not None:
+                s.ipv6 = str(ipaddress.IPv6Address(ip))
+        self._ip4, self._ip6 = {}, {}
+        return out
 
     # -- reading --------------------------------------------------------------
     def totals(self) -> list[tuple[str, list[int]]]:
@@ -332,8 +327,9 @@ class Meter:
         else:
             hs = np.zeros(0, dtype=np.int64)
             hv = np.zeros((0, 3), dtype=np.int64)
-        tick = Tick(list(self._text), sec, aid, cnt, hs, hv, self._sightings)
-        self._pending, self._health, self._sightings = [], [], {}
+        sightings = self._sightings_of(sec, aid, cnt) if self.by == "mac" else {}
+        tick = Tick(list(self._text), sec, aid, cnt, hs, hv, sightings)
+        self._pending, self._health = [], []
         return tick
 
 
