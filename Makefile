@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
-DEB_TEST_PACKAGES = tshark tcpdump tcpreplay iproute2 nftables ethtool dnsmasq-base busybox curl iperf3 iputils-ping xvfb poppler-utils
+DEB_TEST_PACKAGES = tshark tcpdump tcpreplay iproute2 nftables ethtool dnsmasq-base busybox curl iperf3 iputils-ping snmpd xvfb poppler-utils
 
 .PHONY: help run test lint venv deb-deps bench clean
 

@@ -178,8 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMAND_MODULES: tuple[str, ...] = (
+    "hotspot_manager.commands.billing",
     "hotspot_manager.commands.agent",
     "hotspot_manager.commands.lab",
+    "hotspot_manager.commands.monitor",
 )
 
 

@@ -347,3 +347,38 @@ def test_sigkill_loses_at_most_one_interval_and_never_double_counts(lab, tmp_pat
     assert truth[1] - got[1] <= allowed_s * 100 * 1.1 * frame_bytes
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_agent_runs_the_uplink_monitor_in_process(lab, tmp_path):
+    """`agent --monitor`: the monitor's figures appear in `status` beside the agent's."""
+    db = tmp_path / "h.db"
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text(
+        "[monitor]\n"
+        'gateway = "auto"\n'
+        f"targets = {json.dumps(lab.internet_ips)}\n"
+        "ping_interval = 0.5\n"
+        "status_interval = 1.0\n"
+        "[monitor.dns]\nenabled = false\n"
+        f'[monitor.http]\nurl = "http://{lab.internet_ips[0]}/1k"\ninterval = 5.0\n'
+        '[monitor.interfaces]\nuplink = "wan0"\nhotspot = "br0"\n'
+        "[monitor.snmp]\nenabled = false\n"
+    )
+    agent = Agent(lab, db, "--monitor-config", str(cfg))
+    deadline = time.monotonic() + 20
+    doc = {}
+    while time.monotonic() < deadline:
+        p = cli("status", "--db", str(db), "--json")
+        doc = json.loads(p.stdout) if p.returncode == 0 else {}
+        mon = doc.get("monitor") or {}
+        targets = [t for t in mon.get("targets", []) if t.get("latency_ms") is not None]
+        if mon.get("running") and len(targets) >= 2:
+            break
+        time.sleep(0.5)
+    else:
+        pytest.fail(f"no monitor figures in status: {json.dumps(doc)[:2000]}")
+    assert doc["agent"]["running"]
+    assert mon["uplink"]["state"] == "up"
+    text = cli("status", "--db", str(db))
+    assert text.returncode == 0 and lab.internet_ips[0] in text.stdout
+    assert agent.stop() == 0

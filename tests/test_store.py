@@ -785,3 +785,27 @@ def test_integrity_after_mixed_work(db_path: Path, spread):
         store.set_setting("session_idle_gap_seconds", "30")
     assert sql(db_path, "PRAGMA integrity_check") == [("ok",)]
     assert sql(db_path, "PRAGMA foreign_key_check") == []
+
+
+def test_many_processes_open_a_new_database_at_once(tmp_path: Path):
+    """GUI, agent and monitor starting together on a first run all get a migrated store."""
+    import subprocess
+
+    db = tmp_path / "first-run.db"
+    code = (
+        "import sys; from hotspot_manager.store import Store\n"
+        "with Store.open(sys.argv[1]) as s: s.set_setting('who', sys.argv[2])\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(db), str(i)],
+            cwd=root,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(6)
+    ]
+    errors = [p.communicate(timeout=60)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, errors
+    assert sql(db, "SELECT count(*) FROM _sqlite_migrations WHERE name = 'm001_initial'") == [(1,)]

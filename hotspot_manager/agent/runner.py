@@ -103,6 +103,8 @@ def run_agent(
     backend: str = "auto",
     stop: threading.Event | None = None,
     on_flush=None,
+    monitor: bool = False,
+    monitor_config: str | None = None,
 ) -> AgentStats:
     """Count frames on ``interface`` into ``db_path`` until ``stop`` is set or a signal."""
     if flush_interval <= 0:
@@ -115,13 +117,31 @@ def run_agent(
             source = open_live(interface, backend)
         except CaptureUnavailable as exc:
             raise AgentError(str(exc), status=3 if exc.permission else 2) from None
+        uplink = None
         try:
             with Store.open(db_path, durable=True) as store:
+                if monitor:
+                    uplink = _start_monitor(monitor_config, db_path)
                 return _loop(source, store, interface, lan_cidrs, flush_interval, stop, on_flush)
         finally:
+            if uplink is not None:
+                uplink.stop()
             source.close()
     finally:
         lock.release()
+
+
+def _start_monitor(config_path: str | None, db_path: str):
+    """The uplink monitor in this process, on threads of its own (never blocks capture)."""
+    from hotspot_manager.monitor import ConfigError, Monitor, load_config
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise AgentError(f"monitor configuration: {exc}") from None
+    uplink = Monitor(config, db_path)
+    uplink.start()
+    return uplink
 
 
 def _install_signals(stop: threading.Event):

@@ -33,6 +33,14 @@ def register(sub) -> None:
         default="auto",
         help="capture method (default: the AF_PACKET ring on Linux, libpcap elsewhere)",
     )
+    a.add_argument(
+        "--monitor",
+        action="store_true",
+        help="also watch the uplink and the router (latency, loss, outages, SNMP) in this process",
+    )
+    a.add_argument(
+        "--monitor-config", metavar="FILE", help="monitor settings (TOML; see docs/monitor.md)"
+    )
     a.set_defaults(func=cmd_agent)
 
     s = sub.add_parser(
@@ -72,7 +80,15 @@ def cmd_agent(args: argparse.Namespace) -> int:
 
     db = _db(args)
     try:
-        stats = run_agent(args.interface, db, args.lan, args.flush_interval, args.backend)
+        stats = run_agent(
+            args.interface,
+            db,
+            args.lan,
+            args.flush_interval,
+            args.backend,
+            monitor=args.monitor or bool(args.monitor_config),
+            monitor_config=args.monitor_config,
+        )
     except AgentError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return exc.status
@@ -182,6 +198,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"Agent: NOT running (last flush {a['seconds_since_flush']:.0f} s ago)")
     else:
         print("Agent: has never run on this database")
+    if doc["monitor"] is not None:
+        from hotspot_manager.monitor import format_status
+
+        print()
+        print(format_status(doc["monitor"]).rstrip())
     if doc["devices"]:
         print(f"\nDevices active in the last {doc['window_seconds']} s:")
         for d in doc["devices"]:

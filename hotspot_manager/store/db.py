@@ -372,6 +372,34 @@ def _iso(t: int) -> str:
     return datetime.datetime.fromtimestamp(t, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@contextlib.contextmanager
+def _migration_lock(path: Path) -> Iterator[None]:
+    """Serialise schema migrations between processes opening a new database at once.
+
+    (The GUI, the agent and the monitor may all start together on a first run;
+    without this two of them could both try to create the same tables.)
+    """
+    lock = path.with_name(path.name + ".migrate.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except ImportError:  # Windows
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 # --------------------------------------------------------------------------- the store
 
 
@@ -404,7 +432,8 @@ class Store:
             db.enable_wal()
             db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
             db.execute("PRAGMA foreign_keys=ON")
-            migrate(db)
+            with _migration_lock(path):
+                migrate(db)
         except BaseException:
             db.close()
             raise

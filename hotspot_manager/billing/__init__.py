@@ -1,0 +1,60 @@
+"""Billing: customers, plans, packs, exchange rates, month close, payments, exports.
+
+No Qt here except ``billing.pdf`` (imported only when PDFs are made). The pure part is
+``rating.rate``; ``close.close_month`` gathers facts and writes invoices through
+``store.books.Books``; ``export.export_month`` writes the PDFs and the CSV.
+"""
+
+from .accounts import (
+    BillingSettings,
+    add_customer,
+    add_plan,
+    assign_device,
+    edit_customer,
+    list_assignments,
+    list_customers,
+    list_plans,
+    save_settings,
+    sell_pack,
+    set_rate,
+    subscribe,
+)
+from .close import CloseResult, close_month, prepare_month
+from .errors import BillingError
+from .export import ExportResult, export_month
+from .ledger import balances, issue_credit_note, record_payment
+from .model import Period, Plan, Tier
+from .money import MissingRate, MoneyError
+from .rating import rate
+from .views import month_documents
+
+__all__ = [
+    "BillingError",
+    "BillingSettings",
+    "CloseResult",
+    "ExportResult",
+    "MissingRate",
+    "MoneyError",
+    "Period",
+    "Plan",
+    "Tier",
+    "add_customer",
+    "add_plan",
+    "assign_device",
+    "balances",
+    "close_month",
+    "edit_customer",
+    "export_month",
+    "issue_credit_note",
+    "list_assignments",
+    "list_customers",
+    "list_plans",
+    "month_documents",
+    "prepare_month",
+    "rate",
+    "record_payment",
+    "save_settings",
+    "sell_pack",
+    "set_rate",
+    "subscribe",
+]
