@@ -182,6 +182,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hotspot_manager.commands.agent",
     "hotspot_manager.commands.lab",
     "hotspot_manager.commands.monitor",
+    "hotspot_manager.commands.gui",
 )
 
 
@@ -198,8 +199,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+        # no command: open the window (Qt is imported only here, never for other commands)
+        from hotspot_manager.commands.gui import open_window
+
+        args.func = lambda _args: open_window()
     from hotspot_manager.capture.lan import LanError
     from hotspot_manager.capture.sources import CaptureError
 

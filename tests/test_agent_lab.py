@@ -145,16 +145,21 @@ def report(db: Path, *args: str) -> dict:
 
 def snapshot(lab: Lab, quiet: bool = False) -> dict[str, dict[str, int]]:
     if quiet:
-        quiesce(lab)
+        quiesce(lab, still=1.5)
     return {c.mac: lab.counters(c) for c in lab.clients}
 
 
-def quiesce(lab: Lab, timeout: float = 15) -> None:
-    """Wait until no client interface moves for half a second (TCP teardown, iperf's end)."""
+def quiesce(lab: Lab, timeout: float = 15, still: float = 0.5) -> None:
+    """Wait until no client interface moves for ``still`` seconds (TCP teardown, iperf's end).
+
+    After interfaces come up the kernel repeats its IGMPv3 reports for up to a
+    second or two (multicast, flooded to every client): ask for 1.5 s before a
+    baseline.
+    """
     deadline = time.monotonic() + timeout
     last = snapshot(lab)
     while time.monotonic() < deadline:
-        time.sleep(0.5)
+        time.sleep(still)
         now = snapshot(lab)
         if now == last:
             return
