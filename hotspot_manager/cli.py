@@ -60,6 +60,16 @@ def _size(n: int) -> str:
     return str(n)
 
 
+def _when(ts: float) -> str:
+    """A capture timestamp as a UTC date, or as seconds when no calendar holds it."""
+    from datetime import UTC, datetime
+
+    try:
+        return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, ValueError, OSError):
+        return f"{ts:.0f} s since 1970"
+
+
 def format_usage_table(result: dict, with_split: bool) -> str:
     cap = result["capture"]
     lines = [
@@ -67,11 +77,7 @@ def format_usage_table(result: dict, with_split: bool) -> str:
         f"link type {cap['link_type']}, {cap['malformed_frames']:,} malformed",
     ]
     if cap["first_ts"] is not None:
-        from datetime import UTC, datetime
-
-        a = datetime.fromtimestamp(cap["first_ts"], UTC).strftime("%Y-%m-%d %H:%M:%S")
-        b = datetime.fromtimestamp(cap["last_ts"], UTC).strftime("%Y-%m-%d %H:%M:%S")
-        lines.append(f"From {a} to {b} UTC")
+        lines.append(f"From {_when(cap['first_ts'])} to {_when(cap['last_ts'])} UTC")
     for w in cap["warnings"]:
         lines.append(f"Warning: {w}")
     head = ["Address", "Up frames", "Up bytes", "Down frames", "Down bytes"]
