@@ -33,24 +33,12 @@ IN_CI = os.environ.get("CI") == "true"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # One lab per test process (its pid in the prefix): two test runs on one machine do not
 # tear down each other's namespaces; leftovers of dead runs are removed first.
+from tests.test_lab import need_lab  # noqa: E402 - one rule for every lab test
+
 PREFIX = f"hmm{os.getpid()}"  # pids have at most 7 digits: 10 characters
 UPLINK_PEER = "10.77.0.2"  # the gateway's next hop: the "router" as the monitor sees it
 SNMP_PORT = 1161
 SNMP_RO, SNMP_RW = "hm-lab-ro", "hm-lab-rw"
-
-
-def need_lab() -> None:
-    if os.geteuid() != 0:
-        if IN_CI:
-            pytest.fail("CI=true: the monitor lab tests must run as root (network namespaces)")
-        pytest.skip("needs root (network namespaces); runs as root in CI")
-    missing = Lab.missing_tools()
-    if missing:
-        pkgs = " ".join(sorted({pkg for _, pkg in missing}))
-        msg = f"lab programs missing: {', '.join(t for t, _ in missing)} (apt-get install {pkgs})"
-        if IN_CI:
-            pytest.fail(msg)
-        pytest.skip(msg)
 
 
 def _remove_dead_runs() -> None:
