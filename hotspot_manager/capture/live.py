@@ -67,6 +67,15 @@ class KernelStats:
 
 def grant_hint(program: str | None = None) -> str:
     """How to give the agent the right to capture, exactly, for this system."""
+    if sys.platform.startswith("linux") and getattr(sys, "frozen", False):
+        # The packaged app: the capability belongs on its dedicated agent program.
+        agent = os.path.join(os.path.dirname(sys.executable), "hotspot-manager-agent")
+        return (
+            "capturing needs the CAP_NET_RAW capability, which this agent does not have. "
+            "Give it to the agent program (and to nothing else):\n"
+            f"  sudo setcap cap_net_raw+ep {agent}\n"
+            "(the .deb package does this when it installs), then start counting again."
+        )
     if sys.platform.startswith("linux"):
         exe = program or _command_line()
         return (
