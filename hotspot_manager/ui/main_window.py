@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .billing import BillingScreen
+from .customers import CustomersScreen
 from .dashboard import DashboardScreen
 from .devices import DevicesScreen
 from .settings import SettingsScreen
@@ -76,24 +78,8 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardScreen(worker, clock=clock)
         self.dashboard.allow_agent_control = not demo_note
         self.devices = DevicesScreen(worker, clock=clock)
-        self.customers = Notice(
-            self.tr("Customers"),
-            self.tr(
-                "Not available in the window yet. Customers, their devices and their plans "
-                "work from the command line (hotspot-manager customers, devices, plans, "
-                "subscribe); their screen comes next. Until then this screen shows nothing "
-                "rather than made-up figures. The Devices screen already shows each "
-                "device's customer."
-            ),
-        )
-        self.billing = Notice(
-            self.tr("Billing"),
-            self.tr(
-                "Not available in the window yet. Bills, payments and the month close work "
-                "from the command line (hotspot-manager bills, pay, balance, rates); their "
-                "screen comes next."
-            ),
-        )
+        self.customers = CustomersScreen(worker, clock=clock)
+        self.billing = BillingScreen(worker, clock=clock)
         self.alerts = Notice(
             self.tr("Alerts"),
             self.tr(

@@ -92,6 +92,47 @@
     </message>
 </context>
 <context>
+    <name>AssignDialog</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/customers.py" line="+183"/>
+        <source>Assign a device to %1</source>
+        <translation>Asignar un dispositivo a %1</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Device</source>
+        <translation>Dispositivo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>From</source>
+        <translation>Desde</translation>
+    </message>
+</context>
+<context>
+    <name>BalancesModel</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/billing.py" line="+80"/>
+        <source>Customer</source>
+        <translation>Cliente</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Billed</source>
+        <translation>Facturado</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Paid</source>
+        <translation>Pagado</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Balance</source>
+        <translation>Saldo</translation>
+    </message>
+</context>
+<context>
     <name>BandwidthGraph</name>
     <message>
         <location filename="../../hotspot_manager/ui/graph.py" line="+83"/>
@@ -126,6 +167,127 @@
     </message>
 </context>
 <context>
+    <name>BillingScreen</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/billing.py" line="+82"/>
+        <source>Month (YYYY-MM)</source>
+        <translation>Mes (AAAA-MM)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Preview</source>
+        <translation>Vista previa</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Close month…</source>
+        <translation>Cerrar el mes…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export PDF and CSV…</source>
+        <translation>Exportar PDF y CSV…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Record payment…</source>
+        <translation>Registrar pago…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Bills to be issued</source>
+        <translation>Facturas por emitir</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Outstanding balances</source>
+        <translation>Saldos pendientes</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <location line="+4"/>
+        <source>Billing</source>
+        <translation>Facturación</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Close month</source>
+        <translation>Cerrar el mes</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+21"/>
+        <source>%n bill(s) to issue</source>
+        <translation>
+            <numerusform>%n factura por emitir</numerusform>
+            <numerusform>%n facturas por emitir</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n already issued</source>
+        <translation>
+            <numerusform>%n ya emitida</numerusform>
+            <numerusform>%n ya emitidas</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Issue the bills of %1? Issued bills are numbered and can never be changed (only corrected by a credit note).</source>
+        <translation>¿Emitir las facturas de %1? Las facturas emitidas se numeran y no se pueden cambiar nunca (solo corregir con una nota de crédito).</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Not closed: %1</source>
+        <translation>No se cerró: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+6"/>
+        <source>%n bill(s) issued for %1.</source>
+        <translation>
+            <numerusform>%n factura emitida para %1.</numerusform>
+            <numerusform>%n facturas emitidas para %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Nothing new was issued: %1 was already closed.</source>
+        <translation>No se emitió nada nuevo: %1 ya estaba cerrado.</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Export to folder</source>
+        <translation>Exportar a la carpeta</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Exporting %1…</source>
+        <translation>Exportando %1…</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+15"/>
+        <source>%n PDF(s) and the CSV written to %1.</source>
+        <translation>
+            <numerusform>%n PDF y el CSV escritos en %1.</numerusform>
+            <numerusform>%n PDF y el CSV escritos en %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Not exported: %1</source>
+        <translation>No se exportó: %1</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Not recorded: %1</source>
+        <translation>No se registró: %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Payment recorded for %1. Balance now %2.</source>
+        <translation>Pago registrado para %1. Saldo actual: %2.</translation>
+    </message>
+</context>
+<context>
     <name>CaptureRightsDialog</name>
     <message>
         <location filename="../../hotspot_manager/ui/agent_control.py" line="-131"/>
@@ -154,9 +316,162 @@
     </message>
 </context>
 <context>
+    <name>CustomerDialog</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/customers.py" line="-53"/>
+        <source>Edit customer</source>
+        <translation>Editar cliente</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>New customer</source>
+        <translation>Nuevo cliente</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Spanish (es)</source>
+        <translation>Español (es)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>English (en)</source>
+        <translation>Inglés (en)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Phone</source>
+        <translation>Teléfono</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Notes</source>
+        <translation>Notas</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Currency</source>
+        <translation>Moneda</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Language of the bills</source>
+        <translation>Idioma de las facturas</translation>
+    </message>
+</context>
+<context>
+    <name>CustomersModel</name>
+    <message>
+        <location line="-52"/>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Phone</source>
+        <translation>Teléfono</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Currency</source>
+        <translation>Moneda</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Plan</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Balance</source>
+        <translation>Saldo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Devices</source>
+        <translation>Dispositivos</translation>
+    </message>
+</context>
+<context>
+    <name>CustomersScreen</name>
+    <message>
+        <location line="+103"/>
+        <source>New customer…</source>
+        <translation>Nuevo cliente…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Edit…</source>
+        <translation>Editar…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Assign device…</source>
+        <translation>Asignar dispositivo…</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>No customers yet. Add one with New customer.</source>
+        <translation>Aún no hay clientes. Añada uno con Nuevo cliente.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+18"/>
+        <source>%n customer(s)</source>
+        <translation>
+            <numerusform>%n cliente</numerusform>
+            <numerusform>%n clientes</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Customers</source>
+        <translation>Clientes</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>New customer</source>
+        <translation>Nuevo cliente</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not added: %1</source>
+        <translation>No se añadió: %1</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Edit customer</source>
+        <translation>Editar cliente</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not saved: %1</source>
+        <translation>No se guardó: %1</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <location line="+13"/>
+        <source>Assign device</source>
+        <translation>Asignar dispositivo</translation>
+    </message>
+    <message>
+        <location line="-12"/>
+        <source>No device has been seen yet. Devices appear once the agent counts.</source>
+        <translation>Aún no se ha visto ningún dispositivo. Los dispositivos aparecen cuando el agente cuenta.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Not assigned: %1</source>
+        <translation>No se asignó: %1</translation>
+    </message>
+</context>
+<context>
     <name>DashboardScreen</name>
     <message>
-        <location filename="../../hotspot_manager/ui/dashboard.py" line="+240"/>
+        <location filename="../../hotspot_manager/ui/dashboard.py" line="+241"/>
         <source>Counting agent</source>
         <translation>Agente de conteo</translation>
     </message>
@@ -655,7 +970,7 @@
 <context>
     <name>LiveDevicesModel</name>
     <message>
-        <location filename="../../hotspot_manager/ui/dashboard.py" line="-405"/>
+        <location filename="../../hotspot_manager/ui/dashboard.py" line="-406"/>
         <source>Device</source>
         <translation>Dispositivo</translation>
     </message>
@@ -686,7 +1001,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../hotspot_manager/ui/main_window.py" line="+48"/>
+        <location filename="../../hotspot_manager/ui/main_window.py" line="+50"/>
         <source>Hotspot Manager</source>
         <translation>Gestor de Hotspot</translation>
     </message>
@@ -696,14 +1011,12 @@
         <translation>%1 — demostración</translation>
     </message>
     <message>
-        <location line="+29"/>
-        <location line="+29"/>
+        <location line="+43"/>
         <source>Customers</source>
         <translation>Clientes</translation>
     </message>
     <message>
-        <location line="-19"/>
-        <location line="+20"/>
+        <location line="+1"/>
         <source>Billing</source>
         <translation>Facturación</translation>
     </message>
@@ -714,17 +1027,7 @@
         <translation>Alertas</translation>
     </message>
     <message>
-        <location line="-29"/>
-        <source>Not available in the window yet. Customers, their devices and their plans work from the command line (hotspot-manager customers, devices, plans, subscribe); their screen comes next. Until then this screen shows nothing rather than made-up figures. The Devices screen already shows each device&apos;s customer.</source>
-        <translation>Aún no disponible en la ventana. Los clientes, sus dispositivos y sus planes funcionan desde la línea de comandos (hotspot-manager customers, devices, plans, subscribe); su pantalla llega a continuación. Mientras tanto esta pantalla no muestra nada antes que cifras inventadas. La pantalla Dispositivos ya muestra el cliente de cada dispositivo.</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>Not available in the window yet. Bills, payments and the month close work from the command line (hotspot-manager bills, pay, balance, rates); their screen comes next.</source>
-        <translation>Aún no disponible en la ventana. Las facturas, los pagos y el cierre de mes funcionan desde la línea de comandos (hotspot-manager bills, pay, balance, rates); su pantalla llega a continuación.</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="-11"/>
         <source>Not available yet. Alerts for outages, quotas and new devices come with the monitor&apos;s outage records and billing&apos;s quotas joined here. The Dashboard already shows the uplink&apos;s state and any outage in progress.</source>
         <translation>Aún no disponible. Las alertas de cortes, cuotas y dispositivos nuevos llegan cuando los registros de cortes del monitor y las cuotas de la facturación se unan aquí. El Panel ya muestra el estado de la conexión y cualquier corte en curso.</translation>
     </message>
@@ -757,6 +1060,92 @@
         <location line="+5"/>
         <source>Not counting: usage is not being recorded.</source>
         <translation>No se está contando: el consumo no se registra.</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentDialog</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/billing.py" line="-234"/>
+        <source>Record payment</source>
+        <translation>Registrar pago</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>e.g. 12</source>
+        <translation>p. ej. 12</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>e.g. 250.00</source>
+        <translation>p. ej. 250.00</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The invoice&apos;s</source>
+        <translation>La de la factura</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cash</source>
+        <translation>Efectivo</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Transfermóvil</source>
+        <translation>Transfermóvil</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>EnZona</source>
+        <translation>EnZona</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other</source>
+        <translation>Otro</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Invoice number</source>
+        <translation>Número de factura</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Amount</source>
+        <translation>Importe</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Currency</source>
+        <translation>Moneda</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Method</source>
+        <translation>Forma de pago</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reference</source>
+        <translation>Referencia</translation>
+    </message>
+</context>
+<context>
+    <name>PreviewModel</name>
+    <message>
+        <location line="-60"/>
+        <source>Customer</source>
+        <translation>Cliente</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Currency</source>
+        <translation>Moneda</translation>
     </message>
 </context>
 <context>

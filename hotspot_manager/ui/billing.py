@@ -1,0 +1,338 @@
+"""Billing: a month's preview, its close, its export, payments and outstanding balances.
+
+Everything goes through the billing API on the store worker (``prepare_month``,
+``close_month``, ``export_month``, ``record_payment``, ``balances``); a refused action
+(``BillingError``) is shown in a message box, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hotspot_manager import billing
+from hotspot_manager.billing.model import PAYMENT_METHODS
+from hotspot_manager.billing.money import CURRENCIES, parse_decimal
+
+from .customers import RowsModel, error_text, fmt_money
+
+
+def previous_month(now: float) -> str:
+    first = _dt.date.fromtimestamp(now).replace(day=1)
+    return (first - _dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+def read_preview(store, month: str) -> dict[str, Any]:
+    prepared = billing.prepare_month(store, billing.Period.month(month))
+    rows = [
+        {
+            "customer": d.customer["name"],
+            "total": d.rated.total,
+            "currency": d.customer["currency"],
+        }
+        for d in prepared.drafts
+    ]
+    return {"rows": rows, "already": prepared.already_invoiced}
+
+
+class PreviewModel(RowsModel):
+    CUSTOMER, TOTAL, CURRENCY = range(3)
+    RIGHT = (TOTAL,)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__([self.tr("Customer"), self.tr("Total"), self.tr("Currency")], parent)
+
+    def cell(self, r: dict[str, Any], col: int) -> str:
+        if col == self.CUSTOMER:
+            return r["customer"]
+        if col == self.TOTAL:
+            return fmt_money(r["total"], r["currency"])
+        return r["currency"]
+
+
+class BalancesModel(RowsModel):
+    CUSTOMER, BILLED, PAID, BALANCE = range(4)
+    RIGHT = (BILLED, PAID, BALANCE)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(
+            [self.tr("Customer"), self.tr("Billed"), self.tr("Paid"), self.tr("Balance")], parent
+        )
+
+    def cell(self, r: dict[str, Any], col: int) -> str:
+        if col == self.CUSTOMER:
+            return r["customer"]
+        key = {self.BILLED: "billed", self.PAID: "paid"}.get(col, "balance")
+        return fmt_money(Decimal(r[key]), r["currency"])
+
+
+def read_balances(store) -> list[dict[str, Any]]:
+    return [b for b in billing.balances(store) if Decimal(b["balance"]) != 0]
+
+
+class PaymentDialog(QDialog):
+    """Invoice number, amount (text, parsed by the billing API), currency, method,
+    reference."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Record payment"))
+        form = QFormLayout(self)
+        self.invoice = QLineEdit()
+        self.invoice.setPlaceholderText(self.tr("e.g. 12"))
+        self.amount = QLineEdit()
+        self.amount.setPlaceholderText(self.tr("e.g. 250.00"))
+        self.currency = QComboBox()
+        self.currency.addItem(self.tr("The invoice's"), "")
+        for c in CURRENCIES:
+            self.currency.addItem(c, c)
+        self.method = QComboBox()
+        names = {
+            "cash": self.tr("Cash"),
+            "transfermovil": self.tr("Transfermóvil"),
+            "enzona": self.tr("EnZona"),
+            "other": self.tr("Other"),
+        }
+        for m in PAYMENT_METHODS:
+            self.method.addItem(names.get(m, m), m)
+        self.reference = QLineEdit()
+        form.addRow(self.tr("Invoice number"), self.invoice)
+        form.addRow(self.tr("Amount"), self.amount)
+        form.addRow(self.tr("Currency"), self.currency)
+        form.addRow(self.tr("Method"), self.method)
+        form.addRow(self.tr("Reference"), self.reference)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict[str, str]:
+        return {
+            "invoice": self.invoice.text(),
+            "amount": self.amount.text(),
+            "currency": self.currency.currentData() or "",
+            "method": self.method.currentData(),
+            "reference": self.reference.text(),
+        }
+
+
+def do_payment(store, values: dict[str, str], at: int) -> dict[str, Any]:
+    return billing.record_payment(
+        store,
+        amount=parse_decimal(values["amount"]),
+        method=values["method"],
+        invoice=values["invoice"].strip(),
+        currency=values.get("currency") or None,
+        reference=values.get("reference") or None,
+        at=at,
+    )
+
+
+class BillingScreen(QWidget):
+    def __init__(self, worker, parent=None, clock=time.time) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.clock = clock
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 12, 12, 12)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(self.tr("Month (YYYY-MM)")))
+        self.month = QLineEdit(previous_month(clock()))
+        self.month.setMaximumWidth(100)
+        self.month.editingFinished.connect(self.refresh)
+        bar.addWidget(self.month)
+        self.preview_button = QPushButton(self.tr("Preview"))
+        self.preview_button.clicked.connect(self.refresh)
+        self.close_button = QPushButton(self.tr("Close month…"))
+        self.close_button.clicked.connect(self.ask_close)
+        self.export_button = QPushButton(self.tr("Export PDF and CSV…"))
+        self.export_button.clicked.connect(self.ask_export)
+        self.pay_button = QPushButton(self.tr("Record payment…"))
+        self.pay_button.clicked.connect(self.ask_payment)
+        for b in (self.preview_button, self.close_button, self.export_button, self.pay_button):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        lay.addLayout(bar)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: export_month reports no steps
+        self.progress.setVisible(False)
+        lay.addWidget(self.progress)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setObjectName("muted")
+        lay.addWidget(self.status)
+
+        title = QLabel(self.tr("Bills to be issued"))
+        title.setObjectName("cardTitle")
+        lay.addWidget(title)
+        self.preview_model = PreviewModel(self)
+        self.preview = self._table(self.preview_model)
+        lay.addWidget(self.preview, 2)
+        title = QLabel(self.tr("Outstanding balances"))
+        title.setObjectName("cardTitle")
+        lay.addWidget(title)
+        self.balances_model = BalancesModel(self)
+        self.balances = self._table(self.balances_model)
+        lay.addWidget(self.balances, 1)
+
+    def _table(self, model) -> QTableView:
+        t = QTableView()
+        t.setModel(model)
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        t.setAlternatingRowColors(True)
+        t.verticalHeader().setVisible(False)
+        hh = t.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        return t
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def warn(self, text: str) -> None:
+        self.status.setText(text)
+        QMessageBox.warning(self, self.tr("Billing"), text)
+
+    def inform(self, text: str) -> None:
+        self.status.setText(text)
+        QMessageBox.information(self, self.tr("Billing"), text)
+
+    def confirm(self, text: str) -> bool:
+        answer = QMessageBox.question(self, self.tr("Close month"), text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def current_month(self) -> str:
+        return self.month.text().strip()
+
+    # ------------------------------------------------------------------ reads
+
+    def refresh(self) -> None:
+        month = self.current_month()
+        self.worker.submit(
+            lambda store: read_preview(store, month),
+            self._preview_loaded,
+            lambda exc: self.status.setText(error_text(exc)),
+            key="billing-preview",
+        )
+        self.worker.submit(read_balances, self.balances_model.set_rows, key="billing-balances")
+
+    def _preview_loaded(self, result: dict[str, Any]) -> None:
+        self.preview_model.set_rows(result["rows"])
+        self.status.setText(
+            self.tr("%n bill(s) to issue", "", len(result["rows"]))
+            + " · "
+            + self.tr("%n already issued", "", result["already"])
+        )
+
+    # ------------------------------------------------------------------ close
+
+    def ask_close(self) -> None:
+        month = self.current_month()
+        text = self.tr(
+            "Issue the bills of %1? Issued bills are numbered and can never be changed "
+            "(only corrected by a credit note)."
+        ).replace("%1", month)
+        if self.confirm(text):
+            self.close_month(month)
+
+    def close_month(self, month: str) -> None:
+        now = int(self.clock())
+        self.worker.submit(
+            lambda store: billing.close_month(store, month, now=now),
+            self._closed,
+            lambda exc: self.warn(self.tr("Not closed: %1").replace("%1", error_text(exc))),
+        )
+
+    def _closed(self, result) -> None:
+        if result.issued:
+            self.inform(
+                self.tr("%n bill(s) issued for %1.", "", len(result.issued)).replace(
+                    "%1", result.month
+                )
+            )
+        else:
+            self.inform(
+                self.tr("Nothing new was issued: %1 was already closed.").replace(
+                    "%1", result.month
+                )
+            )
+        self.refresh()
+
+    # ------------------------------------------------------------------ export
+
+    def ask_export(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Export to folder"))
+        if folder:
+            self.export_to(folder)
+
+    def export_to(self, folder: str) -> None:
+        month = self.current_month()
+        self.progress.setVisible(True)
+        self.export_button.setEnabled(False)
+        self.status.setText(self.tr("Exporting %1…").replace("%1", month))
+        self.worker.submit(
+            lambda store: billing.export_month(store, month, folder),
+            self._exported,
+            self._export_failed,
+        )
+
+    def _export_done(self) -> None:
+        self.progress.setVisible(False)
+        self.export_button.setEnabled(True)
+
+    def _exported(self, result) -> None:
+        self._export_done()
+        pdfs = len(result.pdfs)
+        folder = str(result.csv.parent) if result.csv else ""
+        self.inform(self.tr("%n PDF(s) and the CSV written to %1.", "", pdfs).replace("%1", folder))
+
+    def _export_failed(self, exc: BaseException) -> None:
+        self._export_done()
+        self.warn(self.tr("Not exported: %1").replace("%1", error_text(exc)))
+
+    # ------------------------------------------------------------------ payments
+
+    def ask_payment(self) -> None:
+        dlg = PaymentDialog(self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.record_payment(dlg.values())
+
+    def record_payment(self, values: dict[str, str]) -> None:
+        at = int(self.clock())
+        self.worker.submit(
+            lambda store: do_payment(store, values, at),
+            self._paid,
+            lambda exc: self.warn(self.tr("Not recorded: %1").replace("%1", error_text(exc))),
+        )
+
+    def _paid(self, p: dict[str, Any]) -> None:
+        self.inform(
+            self.tr("Payment recorded for %1. Balance now %2.")
+            .replace("%1", p["customer"])
+            .replace("%2", fmt_money(Decimal(p["balance"]), p["ledger_currency"]))
+        )
+        self.refresh()
