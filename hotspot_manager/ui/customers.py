@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -36,6 +35,7 @@ from hotspot_manager.billing.money import CURRENCIES, format_amount
 
 from .devices import read_devices
 from .i18n import locale
+from .widgets import ok_cancel
 
 
 def fmt_money(amount: Decimal | str, currency: str) -> str:
@@ -158,12 +158,7 @@ class CustomerDialog(QDialog):
         form.addRow(self.tr("Notes"), self.notes)
         form.addRow(self.tr("Currency"), self.currency)
         form.addRow(self.tr("Language of the bills"), self.language)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
 
     def values(self) -> dict[str, str]:
         return {
@@ -190,12 +185,7 @@ class AssignDialog(QDialog):
         self.since.setCalendarPopup(True)
         form.addRow(self.tr("Device"), self.device)
         form.addRow(self.tr("From"), self.since)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(ok_cancel(self))
 
     def mac(self) -> str | None:
         return self.device.currentData()

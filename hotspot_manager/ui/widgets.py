@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QDialogButtonBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -124,3 +125,13 @@ def screen_title(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("screenTitle")
     return label
+
+
+def ok_cancel(dialog) -> QDialogButtonBox:
+    """The OK / Cancel row of a dialog, wired to accept and reject it."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
