@@ -65,16 +65,6 @@ def test_sidebar_lists_every_screen_and_switches(window, qtbot):
     assert window.stack.currentWidget() is window.devices
 
 
-@pytest.mark.parametrize("name", ["alerts"])
-def test_screens_without_a_back_end_say_so(window, name):
-    screen = getattr(window, name)
-    assert screen.body_label.text().startswith("Not available")
-    # nothing that could hold invented figures
-    from PySide6.QtWidgets import QAbstractItemView
-
-    assert not screen.findChildren(QAbstractItemView)
-
-
 def test_closing_with_a_tray_only_hides_and_never_touches_the_agent(window, qtbot, monkeypatch):
     killed = []
     monkeypatch.setattr("os.kill", lambda *a: killed.append(a))

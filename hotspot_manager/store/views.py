@@ -27,6 +27,8 @@ __all__ = [
     "device_history",
     "device_rates",
     "device_series",
+    "drop_seconds",
+    "new_devices",
     "rename_device",
     "top_devices",
     "totals_per_second",
@@ -254,3 +256,29 @@ def rename_device(store: Store, device_id: int, name: str | None) -> str | None:
         if cur.rowcount != 1:
             raise ValueError(f"no device with id {device_id}")
     return label
+
+
+def new_devices(store: Store, since: int, until: int) -> list[dict[str, Any]]:
+    """Unicast devices first seen in ``[since, until)``, newest first."""
+    with store._read() as conn:
+        cur = conn.execute(
+            "SELECT id, mac, name, hostname, vendor, last_ipv4, first_seen FROM devices "
+            "WHERE is_group = 0 AND first_seen >= ? AND first_seen < ? "
+            "ORDER BY first_seen DESC, id DESC",
+            (since, until),
+        )
+        keys = ("id", "mac", "name", "hostname", "vendor", "ipv4", "first_seen")
+        return [dict(zip(keys, r, strict=True)) for r in cur]
+
+
+def drop_seconds(store: Store, since: int, until: int, limit: int = 1000) -> list[dict[str, Any]]:
+    """Seconds of ``[since, until)`` in which the kernel dropped frames, newest first
+    (at most ``limit``): ``ts``, ``source``, ``kernel_drops``, ``frames``."""
+    with store._read() as conn:
+        cur = conn.execute(
+            "SELECT ts, source, kernel_drops, frames FROM capture_health "
+            "WHERE kernel_drops > 0 AND ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?",
+            (since, until, limit),
+        )
+        keys = ("ts", "source", "kernel_drops", "frames")
+        return [dict(zip(keys, r, strict=True)) for r in cur]

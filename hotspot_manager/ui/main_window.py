@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .alerts import AlertsScreen
 from .billing import BillingScreen
 from .customers import CustomersScreen
 from .dashboard import DashboardScreen
 from .devices import DevicesScreen
 from .settings import SettingsScreen
-from .widgets import Notice
 
 SCREENS = ("dashboard", "devices", "customers", "billing", "alerts", "settings")
 
@@ -80,14 +80,7 @@ class MainWindow(QMainWindow):
         self.devices = DevicesScreen(worker, clock=clock)
         self.customers = CustomersScreen(worker, clock=clock)
         self.billing = BillingScreen(worker, clock=clock)
-        self.alerts = Notice(
-            self.tr("Alerts"),
-            self.tr(
-                "Not available yet. Alerts for outages, quotas and new devices come with "
-                "the monitor's outage records and billing's quotas joined here. The "
-                "Dashboard already shows the uplink's state and any outage in progress."
-            ),
-        )
+        self.alerts = AlertsScreen(worker, clock=clock)
         self.settings_screen = SettingsScreen(worker, settings, interfaces=interfaces)
         names = (
             self.tr("Dashboard"),

@@ -94,33 +94,6 @@ class Card(QFrame):
             pair[1].setText(value)
 
 
-class Notice(QWidget):
-    """A screen that is not there yet: a title and why, never figures."""
-
-    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(32, 32, 32, 32)
-        lay.addStretch(1)
-        head = QLabel(title)
-        head.setObjectName("screenTitle")
-        head.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lay.addWidget(head)
-        body = QLabel(text)
-        body.setWordWrap(True)
-        body.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        body.setMaximumWidth(640)
-        body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(body, 10)
-        row.addStretch(1)
-        lay.addLayout(row)
-        lay.addStretch(2)
-        self.title_label = head
-        self.body_label = body
-
-
 def screen_title(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("screenTitle")

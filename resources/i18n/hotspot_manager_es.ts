@@ -53,6 +53,126 @@
     </message>
 </context>
 <context>
+    <name>AlertsModel</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/alerts.py" line="+62"/>
+        <source>Time</source>
+        <translation>Hora</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Kind</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Detail</source>
+        <translation>Detalle</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>router unreachable</source>
+        <translation>router inalcanzable</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>internet unreachable</source>
+        <translation>internet inalcanzable</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>DNS failing</source>
+        <translation>DNS con fallos</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Outage</source>
+        <translation>Corte</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>New device</source>
+        <translation>Dispositivo nuevo</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Kernel drops</source>
+        <translation>Pérdidas del kernel</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Uplink down</source>
+        <translation>Conexión caída</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Uplink up</source>
+        <translation>Conexión restablecida</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Router reboot</source>
+        <translation>Reinicio del router</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1, ongoing for %2</source>
+        <translation>%1, en curso desde hace %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1, %2, until %3</source>
+        <translation>%1, %2, hasta %3</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>%1 frames dropped by the kernel (%2)</source>
+        <translation>%1 tramas perdidas por el kernel (%2)</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsScreen</name>
+    <message>
+        <location line="+22"/>
+        <source>Period</source>
+        <translation>Período</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Today</source>
+        <translation>Hoy</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 7 days</source>
+        <translation>Últimos 7 días</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last 30 days</source>
+        <translation>Últimos 30 días</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <location line="+22"/>
+        <source>Nothing recorded in this period.</source>
+        <translation>Nada registrado en este período.</translation>
+    </message>
+    <message numerus="yes">
+        <location line="-1"/>
+        <source>%n alert(s)</source>
+        <translation>
+            <numerusform>%n alerta</numerusform>
+            <numerusform>%n alertas</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Could not read the alerts: %1</source>
+        <translation>No se pudieron leer las alertas: %1</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <location filename="../../hotspot_manager/ui/app.py" line="+126"/>
@@ -1025,11 +1145,6 @@
         <location line="+13"/>
         <source>Alerts</source>
         <translation>Alertas</translation>
-    </message>
-    <message>
-        <location line="-11"/>
-        <source>Not available yet. Alerts for outages, quotas and new devices come with the monitor&apos;s outage records and billing&apos;s quotas joined here. The Dashboard already shows the uplink&apos;s state and any outage in progress.</source>
-        <translation>Aún no disponible. Las alertas de cortes, cuotas y dispositivos nuevos llegan cuando los registros de cortes del monitor y las cuotas de la facturación se unan aquí. El Panel ya muestra el estado de la conexión y cualquier corte en curso.</translation>
     </message>
     <message>
         <location line="+7"/>
