@@ -49,6 +49,7 @@ CLIENTS = 40
 
 sys.path.insert(0, str(HERE))
 import imix  # noqa: E402  (a sibling script, not a package)
+from docs_section import write_section  # noqa: E402 - beside this script
 
 Totals = dict[str, list[int]]  # mac -> [tx_frames, tx_bytes, rx_frames, rx_bytes]
 
@@ -353,15 +354,7 @@ def markdown(ctx: dict) -> str:
 
 
 def write_docs(block: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    start = text.find(f"\n{SECTION}\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + block
-    else:
-        nxt = text.find("\n## ", start + 1)
-        rest = text[nxt + 1 :] if nxt >= 0 else ""
-        text = text[: start + 1] + block + ("\n" + rest if rest else "")
-    DOCS.write_text(text)
+    write_section(block, DOCS)
 
 
 # --- main --------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ PDF_TARGET = 60.0
 os.environ["TZ"] = TZ
 time.tzset()
 sys.path.insert(0, str(ROOT))
+from docs_section import write_section  # noqa: E402 - beside this script
 
 from hotspot_manager import billing as B  # noqa: E402
 from hotspot_manager.billing.model import Period, Tier  # noqa: E402
@@ -490,15 +491,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_docs(block: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    start = text.find(f"\n{SECTION}\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + block
-    else:
-        nxt = text.find("\n## ", start + 1)
-        rest = text[nxt + 1 :] if nxt >= 0 else ""
-        text = text[: start + 1] + block + ("\n" + rest if rest else "")
-    DOCS.write_text(text)
+    write_section(block, DOCS)
 
 
 if __name__ == "__main__":

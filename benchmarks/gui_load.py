@@ -19,6 +19,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from docs_section import write_section
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -79,17 +81,7 @@ def main() -> int:
     )
     print(block)
     if args.write_docs:
-        doc = ROOT / "docs" / "benchmarks.md"
-        text = doc.read_text()
-        head = "## Desktop app"
-        section = f"{head}\n\n`python benchmarks/gui_load.py --write-docs`\n\n{block}\n"
-        if head in text:
-            a = text.index(head)
-            b = text.find("\n## ", a + len(head))
-            text = text[:a] + section + (text[b + 1 :] if b != -1 else "")
-        else:
-            text = text.rstrip() + "\n\n" + section
-        doc.write_text(text)
+        write_section(f"## Desktop app\n\n`python benchmarks/gui_load.py --write-docs`\n\n{block}")
     return 0
 
 

@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
-
+from docs_section import write_section  # noqa: E402 - beside this script
 from imix import write_imix  # noqa: E402
 
 NS = "hmbench"
@@ -250,17 +250,9 @@ def render(rows: list[dict], frames: int) -> str:
 
 
 def write_docs(block: str) -> None:
-    doc = ROOT / "docs" / "benchmarks.md"
-    text = doc.read_text()
-    head = "## Live capture"
-    section = f"{head}\n\n`python benchmarks/live_capture.py --write-docs` (as root).\n\n{block}\n"
-    if head in text:
-        start = text.index(head)
-        nxt = text.find("\n## ", start + len(head))
-        text = text[:start] + section + (text[nxt + 1 :] if nxt != -1 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    doc.write_text(text)
+    write_section(
+        "## Live capture\n\n`python benchmarks/live_capture.py --write-docs` (as root).\n\n" + block
+    )
 
 
 if __name__ == "__main__":
