@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 COMMAND_MODULES: tuple[str, ...] = (
     "hotspot_manager.commands.billing",
+    "hotspot_manager.commands.alerts",
     "hotspot_manager.commands.agent",
     "hotspot_manager.commands.lab",
     "hotspot_manager.commands.monitor",

@@ -88,3 +88,44 @@ def test_period_selector_and_empty_state(qtbot, worker, db_path, now):
     s.period.setCurrentIndex(s.period.findData("7d"))
     assert [k for _t, k, _d in rows(s)] == ["Router reboot"]
     assert s.count_label.text() == "1 alert(s)"
+
+
+def test_quota_alerts_are_checked_recorded_once_and_shown(qtbot, worker, db_path, traffic):
+    """A flat plan's cap over the month in progress: XIAOMI's ~12 MB are over a 10 MB cap,
+    APPLE's ~2.8 MB are 94 % of a 3 MB cap; the screen records them (once) and shows them
+    next to the monitor's kinds."""
+    from decimal import Decimal
+
+    from conftest_ui import APPLE
+
+    from hotspot_manager import billing
+    from hotspot_manager.billing.alerts import month_of
+    from hotspot_manager.store import alerts as stored
+
+    now = traffic.now
+    start = month_of(now).start
+    with Store.open(db_path) as store:
+        for name, mac, cap in (("Ana", APPLE, 3_000_000), ("Beto", XIAOMI, 10_000_000)):
+            billing.add_customer(store, name)
+            billing.assign_device(store, mac, name, since=start)
+            plan = f"Plana {name}"
+            billing.add_plan(
+                store, plan, "flat", price=Decimal(500), cap_bytes=cap, overage_per_mb=Decimal(1)
+            )
+            billing.subscribe(store, name, plan, since=start)
+        monitoring.add_events(store, [(now - 5, "router_reboot", None)])
+    s = AlertsScreen(worker, clock=lambda: now + 1)
+    qtbot.addWidget(s)
+    s.show()
+    got = rows(s)
+    kinds = [k for _t, k, _d in got]
+    assert "Near quota" in kinds and "Over quota" in kinds and "Router reboot" in kinds
+    near = next(d for _t, k, d in got if k == "Near quota")
+    assert near.startswith("Ana has used 2.") and "of the 3.0 MB included in Plana Ana" in near
+    over = next(d for _t, k, d in got if k == "Over quota")
+    assert over.startswith("Beto has used 1") and "over the 10.0 MB included" in over
+    s.refresh()
+    s.refresh()
+    assert [k for _t, k, _d in rows(s)].count("Over quota") == 1
+    with Store.open(db_path) as store:
+        assert sorted(a["kind"] for a in stored.alerts(store)) == ["quota_near", "quota_over"]

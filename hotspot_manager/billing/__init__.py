@@ -9,8 +9,10 @@ from .accounts import (
     BillingSettings,
     add_customer,
     add_plan,
+    archive_plan,
     assign_device,
     edit_customer,
+    edit_plan,
     list_assignments,
     list_customers,
     list_plans,
@@ -22,7 +24,13 @@ from .accounts import (
 from .close import CloseResult, close_month, prepare_month
 from .errors import BillingError
 from .export import ExportResult, export_month
-from .ledger import balances, issue_credit_note, record_payment
+from .ledger import (
+    balances,
+    customer_history,
+    issue_credit_note,
+    list_payments,
+    record_payment,
+)
 from .model import Period, Plan, Tier
 from .money import MissingRate, MoneyError
 from .rating import rate
@@ -40,14 +48,18 @@ __all__ = [
     "Tier",
     "add_customer",
     "add_plan",
+    "archive_plan",
     "assign_device",
     "balances",
     "close_month",
+    "customer_history",
     "edit_customer",
+    "edit_plan",
     "export_month",
     "issue_credit_note",
     "list_assignments",
     "list_customers",
+    "list_payments",
     "list_plans",
     "month_documents",
     "prepare_month",

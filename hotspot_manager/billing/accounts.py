@@ -137,6 +137,7 @@ def plan_from_row(row: dict[str, Any]) -> Plan:
         allowance_bytes=row["allowance_bytes"],
         validity_seconds=row["validity_seconds"],
         outage_credit=bool(row["outage_credit"]),
+        archived=bool(row.get("archived", 0)),
     )
 
 
@@ -331,8 +332,96 @@ def add_plan(
     return books.add_plan(fields, [(t.up_to_bytes, decimal_text(t.price_per_mb)) for t in tiers])
 
 
-def list_plans(store: Store) -> list[Plan]:
-    return [plan_from_row(r) for r in Books(store).plans()]
+def list_plans(store: Store, *, include_archived: bool = True) -> list[Plan]:
+    plans = [plan_from_row(r) for r in Books(store).plans()]
+    return [p for p in plans if include_archived or not p.archived]
+
+
+#: what ``edit_plan`` may change besides the name; changing them is refused once the plan has
+#: been subscribed to or sold (a bill not yet issued would change behind the customer's back)
+PLAN_TERMS: tuple[str, ...] = (
+    "currency",
+    "price",
+    "tiers",
+    "rounding",
+    "cap_bytes",
+    "overage_per_mb",
+    "allowance_seconds",
+    "allowance_bytes",
+    "validity_seconds",
+    "outage_credit",
+)
+
+
+def edit_plan(store: Store, ref: str | int, **changes: Any) -> Plan:
+    """Rename a plan, or change its terms while nobody is on it yet.
+
+    ``changes``: ``name`` and the fields of ``PLAN_TERMS`` (``tiers`` a tuple of ``Tier``;
+    ``None`` leaves a field as it is). Its kind never changes. Once the plan has a subscription
+    or a pack sale its terms are fixed: make a new plan and move the customers to it
+    (``subscribe --from``); issued invoices keep their own copy of what they charged."""
+    import dataclasses
+
+    books = Books(store)
+    plan = find_plan(books, ref)
+    given = {k: v for k, v in changes.items() if v is not None}
+    unknown = set(given) - {"name", *PLAN_TERMS}
+    if unknown:
+        raise BillingError(f"a plan has no field {sorted(unknown)[0]!r}")
+    if "name" in given:
+        clean = _clean(given["name"], "plan name", 200) or ""
+        other = books.plan_id_by_name(clean)
+        if other is not None and other != plan.id:
+            raise BillingError(f"there is already a plan named {clean!r}")
+        given["name"] = clean
+    if "currency" in given:
+        given["currency"] = check_currency(given["currency"])
+    if "tiers" in given:
+        given["tiers"] = tuple(given["tiers"])
+    terms = {k: v for k, v in given.items() if k != "name" and getattr(plan, k) != v}
+    if terms:
+        uses = books.plan_uses(plan.id)
+        if uses["subscriptions"] or uses["pack_sales"]:
+            raise BillingError(
+                f"plan {plan.name!r} is already in use ({uses['subscriptions']} subscriptions, "
+                f"{uses['pack_sales']} pack sales): its terms are fixed; add a new plan and "
+                "move the customers to it"
+            )
+    new = dataclasses.replace(plan, **given)  # validates
+    if new.kind == "pack" and (new.validity_seconds or 0) > MAX_PACK_VALIDITY:
+        raise BillingError("a pack can be valid for 62 days at most")
+
+    def text(d: Decimal | None) -> str | None:
+        return None if d is None else decimal_text(d)
+
+    fields: dict[str, Any] = {"name": new.name}
+    tiers = None
+    if terms:
+        fields.update(
+            {
+                "currency": new.currency,
+                "price": text(new.price),
+                "rounding": new.rounding,
+                "cap_bytes": new.cap_bytes,
+                "overage_per_mb": text(new.overage_per_mb),
+                "allowance_seconds": new.allowance_seconds,
+                "allowance_bytes": new.allowance_bytes,
+                "validity_seconds": new.validity_seconds,
+                "outage_credit": int(new.outage_credit),
+            }
+        )
+        tiers = [(t.up_to_bytes, decimal_text(t.price_per_mb)) for t in new.tiers]
+    books.update_plan(plan.id, fields, tiers)
+    return find_plan(books, plan.id)
+
+
+def archive_plan(store: Store, ref: str | int, archived: bool = True) -> Plan:
+    """Stop offering a plan (``archived=False`` offers it again). Subscriptions already
+    running on it go on, and it stays on the invoices; no new subscription or sale."""
+    books = Books(store)
+    plan = find_plan(books, ref)
+    books.update_plan(plan.id, {"archived": int(bool(archived))})
+    return find_plan(books, plan.id)
 
 
 def plan_dict(plan: Plan) -> dict[str, Any]:
@@ -358,6 +447,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "allowance_bytes": plan.allowance_bytes,
         "validity_seconds": plan.validity_seconds,
         "outage_credit": plan.outage_credit,
+        "archived": plan.archived,
     }
 
 
@@ -379,6 +469,8 @@ def subscribe(
     plan = find_plan(books, plan_ref)
     if plan.kind == "pack":
         raise BillingError(f"{plan.name!r} is a pack: sell it with `hotspot-manager packs sell`")
+    if plan.archived:
+        raise BillingError(f"plan {plan.name!r} is archived: it is offered no more")
     lo = int(time.time()) if since is None else since
     if until is not None and until <= lo:
         raise BillingError("--until must be after --from")
@@ -396,6 +488,8 @@ def sell_pack(
     plan = find_plan(books, plan_ref)
     if plan.kind != "pack":
         raise BillingError(f"{plan.name!r} is not a pack (subscribe to it instead)")
+    if plan.archived:
+        raise BillingError(f"pack {plan.name!r} is archived: it is sold no more")
     sold_at = int(time.time()) if at is None else at
     assert plan.price is not None and plan.validity_seconds is not None
     sale = books.sell_pack(
@@ -442,8 +536,10 @@ __all__ = [
     "BillingSettings",
     "add_customer",
     "add_plan",
+    "archive_plan",
     "assign_device",
     "edit_customer",
+    "edit_plan",
     "find_customer",
     "find_plan",
     "list_assignments",

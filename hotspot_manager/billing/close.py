@@ -132,9 +132,17 @@ class Prepared:
 
 
 def prepare_month(
-    store: Store, period: Period, *, outage_source: OutageSource | None = None
+    store: Store,
+    period: Period,
+    *,
+    outage_source: OutageSource | None = None,
+    quantities_only: bool = False,
 ) -> Prepared:
-    """Rate every customer not yet invoiced for ``period`` (reads only)."""
+    """Rate every customer not yet invoiced for ``period`` (reads only).
+
+    ``quantities_only``: the caller wants data, time and packs used, not money (the quota
+    alerts), so a missing exchange rate is not an error: it is taken as 1 and the amounts
+    of those drafts mean nothing."""
     books = Books(store)
     settings = BillingSettings.load(books)
     done = books.invoiced_customers(period.label)
@@ -156,6 +164,14 @@ def prepare_month(
     plans = {row["id"]: plan_from_row(row) for row in books.plans(plan_ids)}
     outages = load_outages(store, hist, period.end, outage_source)
     cup_per, rate_since = rates_on(books, period.last_day)
+    if quantities_only:
+        from decimal import Decimal
+
+        from .money import BASE_CURRENCY, CURRENCIES
+
+        for c in CURRENCIES:
+            if c != BASE_CURRENCY:
+                cup_per.setdefault(c, Decimal(1))
     tax = Tax(settings.tax_name or "", settings.tax_percent) if settings.tax_percent > 0 else None
 
     # ---- what to read, per customer

@@ -215,10 +215,94 @@ def issue_credit_note(
         ) from None
 
 
+def _payment_dict(p: dict[str, Any], invoice_numbers: dict[int, int]) -> dict[str, Any]:
+    return {
+        "id": p["id"],
+        "customer_id": p["customer_id"],
+        "invoice": invoice_numbers.get(p["invoice_id"]) if p["invoice_id"] else None,
+        "received_at": p["received_at"],
+        "amount": str(from_cents(p["amount_cents"])),
+        "currency": p["currency"],
+        "applied": str(from_cents(p["ledger_cents"])),
+        "ledger_currency": p["ledger_currency"],
+        "method": p["method"],
+        "reference": p["reference"],
+    }
+
+
+def list_payments(
+    store: Store, customer: int | str | None = None, invoice: int | str | None = None
+) -> list[dict[str, Any]]:
+    """Payments as recorded (oldest first), of one customer and/or against one invoice:
+    amount and currency as received, ``applied`` in the ledger's currency (Decimal text)."""
+    books = Books(store)
+    cid = None if customer is None else find_customer(books, customer)["id"]
+    inv_id = None
+    if invoice is not None:
+        inv = find_invoice(books, invoice)
+        inv_id = inv["id"]
+    rows = books.payments(customer_id=cid, invoice_id=inv_id)
+    numbers = {r["id"]: r["number"] for r in books.invoices(series="F", customer_id=cid)}
+    return [_payment_dict(p, numbers) for p in rows]
+
+
+def customer_history(store: Store, customer: int | str) -> dict[str, Any]:
+    """Everything billed to and paid by one customer: the customer, its invoices and credit
+    notes (``document`` F-000012 / R-000003, totals and amount due as Decimal text), its
+    payments, the packs sold to it (with the end of their validity when no outage pauses
+    them), its plans over time and its balances."""
+    books = Books(store)
+    cust = find_customer(books, customer)
+    cid = cust["id"]
+    docs = books.invoices(customer_id=cid)
+    numbers = {r["id"]: r["number"] for r in docs if r["series"] == "F"}
+    documents = [
+        {
+            "document": f"{r['series']}-{r['number']:06d}",
+            "series": r["series"],
+            "number": r["number"],
+            "month": r["month"],
+            "issued_at": r["issued_at"],
+            "currency": r["currency"],
+            "total": str(from_cents(r["total_cents"])),
+            "amount_due": str(from_cents(r["amount_due_cents"])),
+            "refers_to": numbers.get(r["refers_to"]) if r["refers_to"] else None,
+            "reason": r["reason"],
+        }
+        for r in sorted(docs, key=lambda r: (r["issued_at"], r["series"], r["number"]))
+    ]
+    plans = {p["id"]: p for p in books.plans()}
+    packs = []
+    for s in books.pack_sales(-(2**62), 2**62, cid):
+        plan = plans.get(s["plan_id"], {})
+        packs.append(
+            {
+                "id": s["id"],
+                "plan": s["plan"],
+                "sold_at": s["sold_at"],
+                "price": s["price"],
+                "currency": s["currency"],
+                "valid_until": s["sold_at"] + int(plan.get("validity_seconds") or 0),
+                "allowance_seconds": plan.get("allowance_seconds"),
+                "allowance_bytes": plan.get("allowance_bytes"),
+            }
+        )
+    return {
+        "customer": cust,
+        "documents": documents,
+        "payments": [_payment_dict(p, numbers) for p in books.payments(customer_id=cid)],
+        "packs": packs,
+        "subscriptions": books.subscriptions(customer_id=cid),
+        "balances": balances(store, cid),
+    }
+
+
 __all__ = [
     "balance_of",
     "balances",
+    "customer_history",
     "find_invoice",
     "issue_credit_note",
+    "list_payments",
     "record_payment",
 ]

@@ -94,6 +94,8 @@ class Plan:
     #: flat: pro-rata credit for uplink outages; per_hour: time during outages is not
     #: billed; pack: the validity clock stops and nothing is consumed during outages
     outage_credit: bool = True
+    #: archived: no longer offered (no new subscriptions or sales); what runs keeps running
+    archived: bool = False
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -241,6 +243,9 @@ class Rated:
     rates: Mapping[str, Decimal]  # the rates used (CUP per unit), by currency
     summary: Mapping[str, Any]
     active: bool  # anything to bill or report: usage, a plan, a pack
+    #: flat plans with a data cap: ``{plan, from, until, cap_bytes, used_bytes}`` per
+    #: subscription window (the cap prorated as billed); read by the quota alerts, not stored
+    caps: tuple[Mapping[str, Any], ...] = ()
 
 
 def check_language(code: str) -> str:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from .errors import BillingError
 from .model import (
@@ -364,9 +365,22 @@ def rate(inp: RatingInput) -> Rated:
     lines: list[Line] = []
     billed_bytes = 0
     billed_windows: list[Interval] = []
+    caps: list[dict[str, Any]] = []
     for w, sub in subs:
         plan = sub.plan
         nbytes = window_bytes(w)
+        if plan.kind == "flat" and plan.cap_bytes is not None:
+            whole = w == (period.start, period.end)
+            caps.append(
+                {
+                    "plan": plan.name,
+                    "from": w[0],
+                    "until": w[1],
+                    "cap_bytes": cap_for_window(plan.cap_bytes, w, period),
+                    "used_bytes": nbytes,
+                    "whole_month": whole,
+                }
+            )
         lines.extend(
             _rate_subscription(plan, w, period, fx, nbytes, month_sessions, covered_time, outages)
         )
@@ -463,7 +477,15 @@ def rate(inp: RatingInput) -> Rated:
         rates=dict(sorted(fx.used.items())),
         summary=summary,
         active=active,
+        caps=tuple(caps),
     )
+
+
+def cap_for_window(cap_bytes: int, w: Interval, period: Period) -> int:
+    """A flat plan's data cap for the part ``w`` of the month it covers (pro rata)."""
+    if w == (period.start, period.end):
+        return cap_bytes
+    return cap_bytes * (w[1] - w[0]) // period.seconds
 
 
 def _allowance(plan: Plan) -> dict[str, int]:
@@ -563,7 +585,7 @@ def _rate_subscription(
             )
         )
         if plan.cap_bytes is not None:
-            cap = plan.cap_bytes if whole else plan.cap_bytes * (w[1] - w[0]) // period.seconds
+            cap = cap_for_window(plan.cap_bytes, w, period)
             over = nbytes - cap
             if over > 0:
                 assert plan.overage_per_mb is not None
@@ -607,6 +629,7 @@ def _rate_subscription(
 
 
 __all__ = [
+    "cap_for_window",
     "clip",
     "length",
     "megabytes",

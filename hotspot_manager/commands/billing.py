@@ -327,7 +327,7 @@ def _cmd_plans_list(args):
     body = [
         [
             str(p.id),
-            _one_line(p.name),
+            _one_line(p.name) + (" (archived)" if p.archived else ""),
             p.kind.replace("_", "-"),
             _plan_terms(p),
             "yes" if p.outage_credit else "no",
@@ -336,6 +336,132 @@ def _cmd_plans_list(args):
     ]
     print(_table(["Id", "Name", "Kind", "Terms", "Outage credit"], body, {0}), end="")
     print(f"{len(plans)} plans")
+    return 0
+
+
+def _plan_changes(args, kind: str) -> dict[str, Any]:
+    from hotspot_manager.billing.errors import BillingError
+    from hotspot_manager.billing.parse import parse_duration, parse_price, parse_size, parse_tiers
+
+    changes: dict[str, Any] = {"name": args.name, "currency": args.currency}
+    if args.price is not None:
+        if kind == "per_mb":
+            changes["tiers"] = parse_tiers(args.price)
+        else:
+            changes["price"] = parse_price(args.price)
+    if args.tiers is not None:
+        if kind != "per_mb":
+            raise BillingError("--tiers only applies to a per-mb plan")
+        changes["tiers"] = parse_tiers(args.tiers)
+    if args.rounding is not None:
+        changes["rounding"] = args.rounding
+    if args.cap is not None:
+        changes["cap_bytes"] = parse_size(args.cap, "--cap")
+    if args.overage is not None:
+        changes["overage_per_mb"] = parse_price(args.overage, "--overage")
+    if args.time is not None:
+        changes["allowance_seconds"] = parse_duration(args.time, "--time")
+    if args.data is not None:
+        changes["allowance_bytes"] = parse_size(args.data, "--data")
+    if args.validity is not None:
+        changes["validity_seconds"] = parse_duration(args.validity, "--validity")
+    if args.outage_credit is not None:
+        changes["outage_credit"] = _yes_no(args.outage_credit)
+    return changes
+
+
+def _cmd_plans_edit(args):
+    from hotspot_manager.billing import edit_plan
+    from hotspot_manager.billing.accounts import find_plan, plan_dict
+    from hotspot_manager.store.books import Books
+
+    with _open(args) as store:
+        kind = find_plan(Books(store), args.plan).kind
+        p = edit_plan(store, args.plan, **_plan_changes(args, kind))
+    if args.json:
+        _print_json(plan_dict(p))
+    else:
+        print(f"plan {p.id}: {_one_line(p.name)} ({_plan_terms(p)})")
+    return 0
+
+
+def _cmd_plans_archive(args):
+    from hotspot_manager.billing import archive_plan
+    from hotspot_manager.billing.accounts import plan_dict
+
+    with _open(args) as store:
+        p = archive_plan(store, args.plan, archived=not args.undo)
+    if args.json:
+        _print_json(plan_dict(p))
+    else:
+        state = "archived: offered no more" if p.archived else "offered again"
+        print(f"plan {p.id}: {_one_line(p.name)} {state}")
+    return 0
+
+
+def _cmd_payments_list(args):
+    from hotspot_manager.billing import list_payments
+
+    with _open(args) as store:
+        rows = list_payments(store, args.customer, args.invoice)
+    if args.json:
+        _print_json(rows)
+        return 0
+    body = [
+        [
+            str(r["id"]),
+            _date(r["received_at"]),
+            str(r["customer_id"]),
+            str(r["invoice"] or "-"),
+            f"{r['amount']} {r['currency']}",
+            f"{r['applied']} {r['ledger_currency']}",
+            r["method"],
+            _one_line(r["reference"]),
+        ]
+        for r in rows
+    ]
+    print(
+        _table(
+            ["Id", "Received", "Customer", "Invoice", "Amount", "Applied", "Method", "Reference"],
+            body,
+            {0, 2, 3, 4, 5},
+        ),
+        end="",
+    )
+    print(f"{len(rows)} payments")
+    return 0
+
+
+def _cmd_customers_history(args):
+    from hotspot_manager.billing import customer_history
+
+    with _open(args) as store:
+        h = customer_history(store, args.customer)
+    if args.json:
+        _print_json(h)
+        return 0
+    c = h["customer"]
+    print(f"customer {c['id']}: {_one_line(c['name'])} ({c['currency']})")
+    print("plans:")
+    for s in h["subscriptions"]:
+        until = _date(s["valid_until"]) or "open"
+        print(f"  {_one_line(s['plan'])} from {_date(s['valid_from'])} until {until}")
+    print("documents:")
+    for d in h["documents"]:
+        what = d["month"] or f"credit on F-{d['refers_to']:06d}: {_one_line(d['reason'])}"
+        print(f"  {d['document']}  {what}  total {d['total']} {d['currency']}")
+    print("payments:")
+    for p in h["payments"]:
+        inv = f" on invoice {p['invoice']}" if p["invoice"] else " on account"
+        print(f"  {_date(p['received_at'])}  {p['amount']} {p['currency']} {p['method']}{inv}")
+    print("packs:")
+    for k in h["packs"]:
+        print(
+            f"  {_date(k['sold_at'])}  {_one_line(k['plan'])}  {k['price']} {k['currency']}  "
+            f"valid until {_date(k['valid_until'])}"
+        )
+    for b in h["balances"]:
+        print(f"balance {b['balance']} {b['currency']}")
     return 0
 
 
@@ -781,6 +907,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     e.add_argument("--lang", choices=("es", "en"))
     _db(e)
     e.set_defaults(func=_handler("customers_edit"))
+    hi = cs.add_parser("history", help="a customer's plans, bills, payments and packs")
+    hi.add_argument("customer", help="customer id or exact name")
+    _db(hi)
+    hi.set_defaults(func=_handler("customers_history"))
 
     # devices
     d = subparsers.add_parser("devices", help="who owns which device, and when")
@@ -839,6 +969,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pl = ps.add_parser("list", help="list plans")
     _db(pl)
     pl.set_defaults(func=_handler("plans_list"))
+    pe = ps.add_parser(
+        "edit",
+        help="rename a plan, or change its terms while nobody is on it",
+        description="Rename a plan, or change its terms (price, cap, allowance, ...) while "
+        "it has no subscription and no pack sale yet; after that its terms are fixed: add a "
+        "new plan and move the customers to it with `subscribe --from`.",
+    )
+    pe.add_argument("plan", help="plan id or exact name")
+    pe.add_argument("--name")
+    pe.add_argument("--currency", type=str.upper, choices=currencies)
+    pe.add_argument("--price", help="price per MB / per hour / per month / per pack")
+    pe.add_argument("--tiers", help="per-MB tiers, e.g. 1000:0.50,*:0.30")
+    pe.add_argument("--rounding", choices=("second", "minute", "quarter"))
+    pe.add_argument("--cap", help="flat: data included per month")
+    pe.add_argument("--overage", help="flat: price per MB over the cap")
+    pe.add_argument("--time", help="pack: time included")
+    pe.add_argument("--data", help="pack: data included")
+    pe.add_argument("--validity", help="pack: usable within")
+    pe.add_argument("--outage-credit", metavar="yes|no")
+    _db(pe)
+    pe.set_defaults(func=_handler("plans_edit"))
+    par = ps.add_parser(
+        "archive",
+        help="stop offering a plan (what runs on it goes on)",
+        description="Archive a plan: no new subscription or sale; customers already on it "
+        "keep it until moved. --undo offers it again.",
+    )
+    par.add_argument("plan", help="plan id or exact name")
+    par.add_argument("--undo", action="store_true", help="offer it again")
+    _db(par)
+    par.set_defaults(func=_handler("plans_archive"))
 
     # subscribe
     s = subparsers.add_parser(
@@ -890,6 +1051,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     y.add_argument("--at", metavar="DATETIME", help="when it was received (default now)")
     _db(y)
     y.set_defaults(func=_handler("pay"))
+    pm = subparsers.add_parser("payments", help="payments as recorded")
+    pms = _sub(pm, "action")
+    pml = pms.add_parser("list", help="list payments (of a customer, or against an invoice)")
+    pml.add_argument("--customer", help="customer id or exact name")
+    pml.add_argument("--invoice", help="invoice number")
+    _db(pml)
+    pml.set_defaults(func=_handler("payments_list"))
     b = subparsers.add_parser("balance", help="what each customer owes, or has in credit")
     b.add_argument("--customer", help="customer id or exact name")
     _db(b)

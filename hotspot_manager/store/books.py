@@ -200,12 +200,19 @@ BEGIN SELECT RAISE(ABORT, 'payments are kept as recorded: record a correcting pa
         db.execute(sql)
 
 
+@migrations()
+def m002_plan_archive(db: Database) -> None:
+    # an archived plan is offered no more (no new subscriptions or sales); what runs on it
+    # keeps running and billing
+    db.execute("ALTER TABLE plans ADD COLUMN archived INTEGER NOT NULL DEFAULT 0")
+
+
 # --------------------------------------------------------------------------- queries
 
 _CUSTOMER_COLS = "id, name, phone, notes, currency, language, created"
 _PLAN_COLS = (
     "id, name, kind, currency, price, rounding, cap_bytes, overage_per_mb, allowance_seconds, "
-    "allowance_bytes, validity_seconds, outage_credit, created"
+    "allowance_bytes, validity_seconds, outage_credit, created, archived"
 )
 _INVOICE_COLS = (
     "id, series, number, customer_id, month, period_start, period_end, issued_at, "
@@ -473,6 +480,52 @@ class Books:
             for p in plans:
                 p["tiers"] = tiers.get(p["id"], [])
             return plans
+
+    def update_plan(
+        self,
+        plan_id: int,
+        fields: dict[str, Any],
+        tiers: Sequence[tuple[int | None, str]] | None = None,
+    ) -> None:
+        """Change a plan's columns (names from a fixed list) and, given ``tiers``, its tiers."""
+        allowed = (
+            "name",
+            "currency",
+            "price",
+            "rounding",
+            "cap_bytes",
+            "overage_per_mb",
+            "allowance_seconds",
+            "allowance_bytes",
+            "validity_seconds",
+            "outage_credit",
+            "archived",
+        )
+        with self.write() as conn:
+            for column in allowed:  # names from this fixed list only, values as parameters
+                if column in fields:
+                    conn.execute(
+                        f"UPDATE plans SET {column} = ? WHERE id = ?",  # noqa: S608
+                        (fields[column], plan_id),
+                    )
+            if tiers is not None:
+                conn.execute("DELETE FROM plan_tiers WHERE plan_id = ?", (plan_id,))
+                conn.executemany(
+                    "INSERT INTO plan_tiers (plan_id, position, up_to_bytes, price_per_mb) "
+                    "VALUES (?, ?, ?, ?)",
+                    [(plan_id, i, up, price) for i, (up, price) in enumerate(tiers)],
+                )
+
+    def plan_uses(self, plan_id: int) -> dict[str, int]:
+        """How many subscriptions, pack sales and invoice lines name this plan."""
+        with self.read() as conn:
+            subs = conn.execute(
+                "SELECT count(*) FROM subscriptions WHERE plan_id = ?", (plan_id,)
+            ).fetchone()[0]
+            sales = conn.execute(
+                "SELECT count(*) FROM pack_sales WHERE plan_id = ?", (plan_id,)
+            ).fetchone()[0]
+        return {"subscriptions": int(subs), "pack_sales": int(sales)}
 
     def plan_id_by_name(self, name: str) -> int | None:
         row = self._conn.execute("SELECT id FROM plans WHERE name = ?", (name,)).fetchone()

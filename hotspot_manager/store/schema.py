@@ -132,6 +132,7 @@ def m002_device_names(db: Database) -> None:
 EXTENSIONS: tuple[str, ...] = (
     "hotspot_manager.store.monitoring",
     "hotspot_manager.store.books",
+    "hotspot_manager.store.alerts",
 )
 
 

@@ -22,10 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hotspot_manager.store import monitoring, views
+from hotspot_manager.billing.alerts import check_alerts
+from hotspot_manager.billing.errors import BillingError
+from hotspot_manager.store import alerts as stored_alerts
 
 from .customers import RowsModel, error_text
-from .i18n import fmt_datetime, fmt_duration, fmt_int
+from .i18n import fmt_bytes, fmt_datetime, fmt_duration, fmt_int
 from .periods import day_start
 
 DAY = 86_400
@@ -39,19 +41,22 @@ def period_since(period: str, now: float) -> int:
     return int(now) - days * DAY
 
 
-def read_alerts(store, since: int, until: int, now: int) -> list[dict[str, Any]]:
-    """Rows ``{ts, kind, ...}`` of every source, newest first (no Qt, no text)."""
-    rows: list[dict[str, Any]] = []
-    for e in monitoring.events(store, since, until):
-        rows.append({"ts": e["ts"], "kind": "event", "event": e["kind"], "detail": e["detail"]})
-    for o in monitoring.outages(store, since, until, now=now):
-        rows.append({"ts": o["start"], "kind": "outage", **o})
-    for d in views.new_devices(store, since, until):
-        rows.append({"ts": d["first_seen"], "kind": "new_device", **d})
-    for h in views.drop_seconds(store, since, until):
-        rows.append({"kind": "drops", **h})
-    order = {"outage": 0, "event": 1, "new_device": 2, "drops": 3}
-    rows.sort(key=lambda r: (-r["ts"], order[r["kind"]]))
+def read_alerts(
+    store, since: int, until: int, now: int, check: bool = True
+) -> list[dict[str, Any]]:
+    """Rows ``{ts, kind, ...}`` of every source, newest first (no Qt, no text). With
+    ``check`` the quota and pack alerts due now are recorded first (as ``hotspot-manager
+    alerts`` does); a check that fails (a rate plan the month close would refuse too) does
+    not hide the rest: it is one more row."""
+    problem = None
+    if check:
+        try:
+            check_alerts(store, now=now)
+        except BillingError as exc:
+            problem = str(exc)
+    rows = stored_alerts.read_all(store, since, until, now)
+    if problem:
+        rows.insert(0, {"ts": now, "kind": "check_failed", "detail": problem})
     return rows
 
 
@@ -76,6 +81,18 @@ class AlertsModel(RowsModel):
             return self.tr("New device")
         if r["kind"] == "drops":
             return self.tr("Kernel drops")
+        if r["kind"] == "check_failed":
+            return self.tr("Quota check failed")
+        if r["kind"] == "alert":
+            names = {
+                "quota_near": self.tr("Near quota"),
+                "quota_over": self.tr("Over quota"),
+                "pack_near": self.tr("Pack nearly used"),
+                "pack_used_up": self.tr("Pack used up"),
+                "pack_expiring": self.tr("Pack expiring"),
+                "pack_expired": self.tr("Pack expired"),
+            }
+            return names.get(r["alert"], r["alert"])
         names = {
             "outage_start": self.tr("Uplink down"),
             "outage_end": self.tr("Uplink up"),
@@ -83,7 +100,39 @@ class AlertsModel(RowsModel):
         }
         return names.get(r["event"], r["event"])
 
+    def amount(self, value: int, unit: str) -> str:
+        return fmt_duration(value) if unit == "seconds" else fmt_bytes(value)
+
+    def alert_detail(self, r: dict[str, Any]) -> str:
+        p = r["params"]
+        used = self.amount(p["used"], p["unit"])
+        limit = self.amount(p["limit"], p["unit"])
+        kind = r["alert"]
+        if kind == "quota_near":
+            text = self.tr("%1 has used %2 of the %3 included in %4 this month")
+        elif kind == "quota_over":
+            text = self.tr("%1 has used %2, over the %3 included in %4 this month")
+        elif kind == "pack_near":
+            text = self.tr("%1 has used %2 of the %3 of pack %4")
+        elif kind == "pack_used_up":
+            text = self.tr("%1 has used all of pack %4 (%3)")
+        elif kind == "pack_expiring":
+            text = self.tr("%1: pack %4 expires %5 (%2 of %3 used)")
+        else:
+            text = self.tr("%1: pack %4 expired %5 (%2 of %3 used)")
+        return (
+            text.replace("%1", p["customer"])
+            .replace("%2", used)
+            .replace("%3", limit)
+            .replace("%4", p["plan"])
+            .replace("%5", fmt_datetime(p.get("expires_at")))
+        )
+
     def detail(self, r: dict[str, Any]) -> str:
+        if r["kind"] == "alert":
+            return self.alert_detail(r)
+        if r["kind"] == "check_failed":
+            return r["detail"]
         if r["kind"] == "outage":
             if r["ongoing"]:
                 text = self.tr("%1, ongoing for %2")

@@ -2,24 +2,24 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es">
 <context>
-    <name></name>
+    <name />
     <message>
-        <location filename="../../hotspot_manager/ui/agent_control.py" line="+56"/>
+        <location filename="../../hotspot_manager/ui/agent_control.py" line="+56" />
         <source>Capturing needs the CAP_NET_RAW capability. Start the agent with that one capability under your own user:</source>
         <translation>Para capturar hace falta la capacidad CAP_NET_RAW. Inicie el agente con esa única capacidad bajo su propio usuario:</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+5" />
         <source>(or run it from a systemd unit with AmbientCapabilities=CAP_NET_RAW). Never give the capability to a general-purpose interpreter such as python3.</source>
         <translation>(o ejecútelo desde una unidad de systemd con AmbientCapabilities=CAP_NET_RAW). Nunca dé esa capacidad a un intérprete de uso general como python3.</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>Capturing needs read access to /dev/bpf*: install the BPF permission helper shipped with the app (as Wireshark&apos;s ChmodBPF does), then log out and in.</source>
+        <location line="+7" />
+        <source>Capturing needs read access to /dev/bpf*: install the BPF permission helper shipped with the app (as Wireshark's ChmodBPF does), then log out and in.</source>
         <translation>Para capturar hace falta acceso de lectura a /dev/bpf*: instale el asistente de permisos BPF que viene con la aplicación (como hace ChmodBPF de Wireshark) y luego cierre la sesión y vuelva a entrar.</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>Capturing needs Npcap (https://npcap.com); install it, then restart the agent.</source>
         <translation>Para capturar hace falta Npcap (https://npcap.com); instálelo y luego reinicie el agente.</translation>
     </message>
@@ -27,27 +27,27 @@
 <context>
     <name>AgentControl</name>
     <message>
-        <location line="+64"/>
+        <location line="+64" />
         <source>Choose the hotspot interface in Settings first.</source>
         <translation>Primero elija la interfaz del hotspot en Ajustes.</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+39" />
         <source>The agent stopped at once (status %1): %2</source>
         <translation>El agente se detuvo enseguida (estado %1): %2</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+25" />
         <source>The agent runs on another computer (%1).</source>
         <translation>El agente funciona en otra computadora (%1).</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+10" />
         <source>Stop counting</source>
         <translation>Dejar de contar</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>The agent (process %1) was started by another user or by the system service, so this window may not stop it. Stop it where it was started, e.g. with: sudo kill %1</source>
         <translation>El agente (proceso %1) lo inició otro usuario o el servicio del sistema, así que esta ventana no puede detenerlo. Deténgalo donde se inició, por ejemplo con: sudo kill %1</translation>
     </message>
@@ -55,77 +55,142 @@
 <context>
     <name>AlertsModel</name>
     <message>
-        <location filename="../../hotspot_manager/ui/alerts.py" line="+62"/>
+        <location filename="../../hotspot_manager/ui/alerts.py" line="+67" />
         <source>Time</source>
         <translation>Hora</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>Kind</source>
         <translation>Tipo</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>Detail</source>
         <translation>Detalle</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>router unreachable</source>
         <translation>router inalcanzable</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>internet unreachable</source>
         <translation>internet inalcanzable</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>DNS failing</source>
         <translation>DNS con fallos</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+6" />
         <source>Outage</source>
         <translation>Corte</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>New device</source>
         <translation>Dispositivo nuevo</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Kernel drops</source>
         <translation>Pérdidas del kernel</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
+        <source>Quota check failed</source>
+        <translation>Falló la revisión de cuotas</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Near quota</source>
+        <translation>Cerca de la cuota</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Over quota</source>
+        <translation>Cuota superada</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Pack nearly used</source>
+        <translation>Paquete casi agotado</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Pack used up</source>
+        <translation>Paquete agotado</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Pack expiring</source>
+        <translation>Paquete por vencer</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Pack expired</source>
+        <translation>Paquete vencido</translation>
+    </message>
+    <message>
+        <location line="+4" />
         <source>Uplink down</source>
         <translation>Conexión caída</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Uplink up</source>
         <translation>Conexión restablecida</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Router reboot</source>
         <translation>Reinicio del router</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+13" />
+        <source>%1 has used %2 of the %3 included in %4 this month</source>
+        <translation>%1 ha consumido %2 de los %3 incluidos en %4 este mes</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1 has used %2, over the %3 included in %4 this month</source>
+        <translation>%1 ha consumido %2 y se pasó de los %3 incluidos en %4 este mes</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1 has used %2 of the %3 of pack %4</source>
+        <translation>%1 ha consumido %2 de los %3 del paquete %4</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1 has used all of pack %4 (%3)</source>
+        <translation>%1 agotó el paquete %4 (%3)</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1: pack %4 expires %5 (%2 of %3 used)</source>
+        <translation>%1: el paquete %4 vence el %5 (consumido %2 de %3)</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1: pack %4 expired %5 (%2 of %3 used)</source>
+        <translation>%1: el paquete %4 venció el %5 (consumido %2 de %3)</translation>
+    </message>
+    <message>
+        <location line="+16" />
         <source>%1, ongoing for %2</source>
         <translation>%1, en curso desde hace %2</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>%1, %2, until %3</source>
         <translation>%1, %2, hasta %3</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+11" />
         <source>%1 frames dropped by the kernel (%2)</source>
         <translation>%1 tramas perdidas por el kernel (%2)</translation>
     </message>
@@ -133,33 +198,33 @@
 <context>
     <name>AlertsScreen</name>
     <message>
-        <location line="+22"/>
+        <location line="+22" />
         <source>Period</source>
         <translation>Período</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Today</source>
         <translation>Hoy</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Last 7 days</source>
         <translation>Últimos 7 días</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Last 30 days</source>
         <translation>Últimos 30 días</translation>
     </message>
     <message>
-        <location line="+19"/>
-        <location line="+22"/>
+        <location line="+19" />
+        <location line="+22" />
         <source>Nothing recorded in this period.</source>
         <translation>Nada registrado en este período.</translation>
     </message>
     <message numerus="yes">
-        <location line="-1"/>
+        <location line="-1" />
         <source>%n alert(s)</source>
         <translation>
             <numerusform>%n alerta</numerusform>
@@ -167,7 +232,7 @@
         </translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+5" />
         <source>Could not read the alerts: %1</source>
         <translation>No se pudieron leer las alertas: %1</translation>
     </message>
@@ -175,38 +240,38 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../hotspot_manager/ui/app.py" line="+126"/>
+        <location filename="../../hotspot_manager/ui/app.py" line="+126" />
         <source>Start counting</source>
         <translation>Empezar a contar</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Choose the hotspot interface in Settings first.</source>
         <translation>Primero elija la interfaz del hotspot en Ajustes.</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+12" />
         <source>The agent did not start</source>
         <translation>El agente no arrancó</translation>
     </message>
     <message>
-        <location line="+6"/>
-        <location line="+25"/>
+        <location line="+6" />
+        <location line="+25" />
         <source>Hotspot Manager</source>
         <translation>Gestor de Hotspot</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-23" />
         <source>Show the window</source>
         <translation>Mostrar la ventana</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Close the window (counting goes on)</source>
         <translation>Cerrar la ventana (se sigue contando)</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+22" />
         <source>The window is in the tray; the agent keeps counting.</source>
         <translation>La ventana está en la bandeja; el agente sigue contando.</translation>
     </message>
@@ -214,17 +279,17 @@
 <context>
     <name>AssignDialog</name>
     <message>
-        <location filename="../../hotspot_manager/ui/customers.py" line="+183"/>
+        <location filename="../../hotspot_manager/ui/customers.py" line="+178" />
         <source>Assign a device to %1</source>
         <translation>Asignar un dispositivo a %1</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+8" />
         <source>Device</source>
         <translation>Dispositivo</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>From</source>
         <translation>Desde</translation>
     </message>
@@ -232,22 +297,22 @@
 <context>
     <name>BalancesModel</name>
     <message>
-        <location filename="../../hotspot_manager/ui/billing.py" line="+80"/>
+        <location filename="../../hotspot_manager/ui/billing.py" line="+80" />
         <source>Customer</source>
         <translation>Cliente</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>Billed</source>
         <translation>Facturado</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>Paid</source>
         <translation>Pagado</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>Balance</source>
         <translation>Saldo</translation>
     </message>
@@ -255,33 +320,33 @@
 <context>
     <name>BandwidthGraph</name>
     <message>
-        <location filename="../../hotspot_manager/ui/graph.py" line="+83"/>
+        <location filename="../../hotspot_manager/ui/graph.py" line="+83" />
         <source>Internet traffic of the hotspot</source>
         <extracomment>[since, until) epoch seconds the graph would like loaded (scrolled back)</extracomment>
         <translation>Tráfico de internet del hotspot</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>Drag or scroll to look back up to 48 hours</source>
         <translation>Arrastre o use la rueda para ver hasta 48 horas atrás</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+3" />
         <source>Back to live</source>
         <translation>Volver al directo</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location line="+134" />
         <source>Download</source>
         <translation>Descarga</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>Upload</source>
         <translation>Subida</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Top clients:</source>
         <translation>Principales clientes:</translation>
     </message>
@@ -289,53 +354,53 @@
 <context>
     <name>BillingScreen</name>
     <message>
-        <location filename="../../hotspot_manager/ui/billing.py" line="+82"/>
+        <location filename="../../hotspot_manager/ui/billing.py" line="+77" />
         <source>Month (YYYY-MM)</source>
         <translation>Mes (AAAA-MM)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+5" />
         <source>Preview</source>
         <translation>Vista previa</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Close month…</source>
         <translation>Cerrar el mes…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Export PDF and CSV…</source>
         <translation>Exportar PDF y CSV…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Record payment…</source>
         <translation>Registrar pago…</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+15" />
         <source>Bills to be issued</source>
         <translation>Facturas por emitir</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+6" />
         <source>Outstanding balances</source>
         <translation>Saldos pendientes</translation>
     </message>
     <message>
-        <location line="+24"/>
-        <location line="+4"/>
+        <location line="+24" />
+        <location line="+4" />
         <source>Billing</source>
         <translation>Facturación</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+3" />
         <source>Close month</source>
         <translation>Cerrar el mes</translation>
     </message>
     <message numerus="yes">
-        <location line="+21"/>
+        <location line="+21" />
         <source>%n bill(s) to issue</source>
         <translation>
             <numerusform>%n factura por emitir</numerusform>
@@ -343,7 +408,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+2"/>
+        <location line="+2" />
         <source>%n already issued</source>
         <translation>
             <numerusform>%n ya emitida</numerusform>
@@ -351,17 +416,17 @@
         </translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+8" />
         <source>Issue the bills of %1? Issued bills are numbered and can never be changed (only corrected by a credit note).</source>
         <translation>¿Emitir las facturas de %1? Las facturas emitidas se numeran y no se pueden cambiar nunca (solo corregir con una nota de crédito).</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+11" />
         <source>Not closed: %1</source>
         <translation>No se cerró: %1</translation>
     </message>
     <message numerus="yes">
-        <location line="+6"/>
+        <location line="+6" />
         <source>%n bill(s) issued for %1.</source>
         <translation>
             <numerusform>%n factura emitida para %1.</numerusform>
@@ -369,22 +434,22 @@
         </translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+6" />
         <source>Nothing new was issued: %1 was already closed.</source>
         <translation>No se emitió nada nuevo: %1 ya estaba cerrado.</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+9" />
         <source>Export to folder</source>
         <translation>Exportar a la carpeta</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+8" />
         <source>Exporting %1…</source>
         <translation>Exportando %1…</translation>
     </message>
     <message numerus="yes">
-        <location line="+15"/>
+        <location line="+15" />
         <source>%n PDF(s) and the CSV written to %1.</source>
         <translation>
             <numerusform>%n PDF y el CSV escritos en %1.</numerusform>
@@ -392,17 +457,17 @@
         </translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>Not exported: %1</source>
         <translation>No se exportó: %1</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+14" />
         <source>Not recorded: %1</source>
         <translation>No se registró: %1</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+5" />
         <source>Payment recorded for %1. Balance now %2.</source>
         <translation>Pago registrado para %1. Saldo actual: %2.</translation>
     </message>
@@ -410,27 +475,27 @@
 <context>
     <name>CaptureRightsDialog</name>
     <message>
-        <location filename="../../hotspot_manager/ui/agent_control.py" line="-131"/>
+        <location filename="../../hotspot_manager/ui/agent_control.py" line="-131" />
         <source>Capture rights are missing</source>
         <translation>Faltan permisos de captura</translation>
     </message>
     <message>
-        <location line="+4"/>
-        <source>The agent cannot read the hotspot&apos;s traffic: this system has not given it the right to capture. Nothing is counted until this is fixed. Do this once:</source>
+        <location line="+4" />
+        <source>The agent cannot read the hotspot's traffic: this system has not given it the right to capture. Nothing is counted until this is fixed. Do this once:</source>
         <translation>El agente no puede leer el tráfico del hotspot: este sistema no le ha dado permiso para capturar. No se cuenta nada hasta que se arregle. Haga esto una vez:</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+12" />
         <source>What the agent said: %1</source>
         <translation>Lo que dijo el agente: %1</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+7" />
         <source>The window itself never needs these rights; only the small counting agent does.</source>
         <translation>La ventana nunca necesita estos permisos; solo los necesita el pequeño agente que cuenta.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+6" />
         <source>Copy the instructions</source>
         <translation>Copiar las instrucciones</translation>
     </message>
@@ -438,47 +503,47 @@
 <context>
     <name>CustomerDialog</name>
     <message>
-        <location filename="../../hotspot_manager/ui/customers.py" line="-53"/>
+        <location filename="../../hotspot_manager/ui/customers.py" line="-48" />
         <source>Edit customer</source>
         <translation>Editar cliente</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>New customer</source>
         <translation>Nuevo cliente</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+9" />
         <source>Spanish (es)</source>
         <translation>Español (es)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>English (en)</source>
         <translation>Inglés (en)</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+7" />
         <source>Name</source>
         <translation>Nombre</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Phone</source>
         <translation>Teléfono</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Notes</source>
         <translation>Notas</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Currency</source>
         <translation>Moneda</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Language of the bills</source>
         <translation>Idioma de las facturas</translation>
     </message>
@@ -486,32 +551,32 @@
 <context>
     <name>CustomersModel</name>
     <message>
-        <location line="-52"/>
+        <location line="-52" />
         <source>Name</source>
         <translation>Nombre</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Phone</source>
         <translation>Teléfono</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Currency</source>
         <translation>Moneda</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Plan</source>
         <translation>Plan</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Balance</source>
         <translation>Saldo</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Devices</source>
         <translation>Dispositivos</translation>
     </message>
@@ -519,27 +584,27 @@
 <context>
     <name>CustomersScreen</name>
     <message>
-        <location line="+103"/>
+        <location line="+93" />
         <source>New customer…</source>
         <translation>Nuevo cliente…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Edit…</source>
         <translation>Editar…</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Assign device…</source>
         <translation>Asignar dispositivo…</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+23" />
         <source>No customers yet. Add one with New customer.</source>
         <translation>Aún no hay clientes. Añada uno con Nuevo cliente.</translation>
     </message>
     <message numerus="yes">
-        <location line="+18"/>
+        <location line="+18" />
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n cliente</numerusform>
@@ -547,43 +612,43 @@
         </translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+21" />
         <source>Customers</source>
         <translation>Clientes</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+19" />
         <source>New customer</source>
         <translation>Nuevo cliente</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Not added: %1</source>
         <translation>No se añadió: %1</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+21" />
         <source>Edit customer</source>
         <translation>Editar cliente</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Not saved: %1</source>
         <translation>No se guardó: %1</translation>
     </message>
     <message>
-        <location line="+18"/>
-        <location line="+13"/>
+        <location line="+18" />
+        <location line="+13" />
         <source>Assign device</source>
         <translation>Asignar dispositivo</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="-12" />
         <source>No device has been seen yet. Devices appear once the agent counts.</source>
         <translation>Aún no se ha visto ningún dispositivo. Los dispositivos aparecen cuando el agente cuenta.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+13" />
         <source>Not assigned: %1</source>
         <translation>No se asignó: %1</translation>
     </message>
@@ -591,230 +656,230 @@
 <context>
     <name>DashboardScreen</name>
     <message>
-        <location filename="../../hotspot_manager/ui/dashboard.py" line="+241"/>
+        <location filename="../../hotspot_manager/ui/dashboard.py" line="+241" />
         <source>Counting agent</source>
         <translation>Agente de conteo</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Uplink</source>
         <translation>Conexión a internet</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Router</source>
         <translation>Router</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Today</source>
         <translation>Hoy</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>Start counting</source>
         <translation>Empezar a contar</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Stop counting</source>
         <translation>Dejar de contar</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+20" />
         <source>Connected now</source>
         <translation>Conectados ahora</translation>
     </message>
     <message>
-        <location line="+141"/>
+        <location line="+141" />
         <source>counting</source>
         <translation>contando</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>on %1</source>
         <translation>en %1</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+3" />
         <source>Frames per second</source>
         <translation>Tramas por segundo</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Dropped by the system</source>
         <translation>Perdidas por el sistema</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Since</source>
         <translation>Desde</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>stopped</source>
         <translation>detenido</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+9"/>
+        <location line="+1" />
+        <location line="+9" />
         <source>Not counting</source>
         <translation>No se está contando</translation>
     </message>
     <message>
-        <location line="-7"/>
+        <location line="-7" />
         <source>Last counted %1. Usage is not being recorded.</source>
         <translation>Último conteo %1. El consumo no se está registrando.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+6" />
         <source>never run</source>
         <translation>nunca se ejecutó</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>The agent has never counted into this database.</source>
         <translation>El agente nunca ha contado en esta base de datos.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+7" />
         <source>Nobody is shown because the agent is not counting. Start it above.</source>
         <translation>No se muestra a nadie porque el agente no está contando. Inícielo arriba.</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+3" />
         <source>No device has sent anything in the last seconds.</source>
         <translation>Ningún dispositivo ha enviado nada en los últimos segundos.</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+7" />
         <source>up</source>
         <translation>funciona</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>degraded</source>
         <translation>degradada</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>down</source>
         <translation>caída</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>unknown</source>
         <translation>desconocido</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>reachable</source>
         <translation>accesible</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>unreachable</source>
         <translation>inaccesible</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+5" />
         <source>good</source>
         <translation>buena</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>fair</source>
         <translation>regular</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>poor</source>
         <translation>mala</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+8" />
         <source>no data</source>
         <translation>sin datos</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Monitor not running</source>
         <translation>Monitor detenido</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Start the monitor to see latency, loss and outages.</source>
         <translation>Inicie el monitor para ver latencia, pérdidas y cortes.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Router reachability comes from the monitor.</source>
         <translation>El estado del router lo da el monitor.</translation>
     </message>
     <message>
-        <location line="+14"/>
-        <location line="+29"/>
+        <location line="+14" />
+        <location line="+29" />
         <source>Latency</source>
         <translation>Latencia</translation>
     </message>
     <message>
-        <location line="-28"/>
+        <location line="-28" />
         <source>Jitter</source>
         <translation>Variación (jitter)</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <location line="+28"/>
+        <location line="+1" />
+        <location line="+28" />
         <source>Loss</source>
         <translation>Pérdida</translation>
     </message>
     <message>
-        <location line="-23"/>
+        <location line="-23" />
         <source>Video calls</source>
         <translation>Videollamadas</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+7" />
         <source>Outage</source>
         <translation>Corte</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Since %1 (%2)</source>
         <translation>Desde %1 (%2)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+10" />
         <source>No router configured</source>
         <translation>Ningún router configurado</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+7" />
         <source>Name</source>
         <translation>Nombre</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Up for</source>
         <translation>Tiempo encendido</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+8" />
         <source>internet traffic since midnight</source>
         <translation>tráfico de internet desde medianoche</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+3" />
         <source>Downloaded</source>
         <translation>Descargado</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Uploaded</source>
         <translation>Subido</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Devices</source>
         <translation>Dispositivos</translation>
     </message>
@@ -822,90 +887,90 @@
 <context>
     <name>Demo</name>
     <message>
-        <location filename="../../hotspot_manager/ui/app.py" line="+41"/>
-        <source>DEMO — not a real hotspot. A synthetic capture of a small hotspot (made with the project&apos;s IMIX generator, shipped in resources/) is replayed in real time through the same pipeline the agent uses, into a temporary database that is deleted on exit. It was first fed at once as the last ten minutes, so the graphs have history.</source>
+        <location filename="../../hotspot_manager/ui/app.py" line="+41" />
+        <source>DEMO — not a real hotspot. A synthetic capture of a small hotspot (made with the project's IMIX generator, shipped in resources/) is replayed in real time through the same pipeline the agent uses, into a temporary database that is deleted on exit. It was first fed at once as the last ten minutes, so the graphs have history.</source>
         <translation>DEMOSTRACIÓN — no es un hotspot real. Una captura sintética de un hotspot pequeño (hecha con el generador IMIX del proyecto, incluida en resources/) se reproduce en tiempo real por el mismo proceso que usa el agente, en una base de datos temporal que se borra al salir. Primero se cargó de una vez como los últimos diez minutos, para que las gráficas tengan historia.</translation>
     </message>
 </context>
 <context>
     <name>DevicesModel</name>
     <message>
-        <location filename="../../hotspot_manager/ui/devices.py" line="+64"/>
+        <location filename="../../hotspot_manager/ui/devices.py" line="+64" />
         <source>Name</source>
         <translation>Nombre</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Vendor</source>
         <translation>Fabricante</translation>
     </message>
     <message>
-        <location line="-1"/>
+        <location line="-1" />
         <source>MAC</source>
         <translation>MAC</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>IP</source>
         <translation>IP</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>First seen</source>
         <translation>Primera vez</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Last seen</source>
         <translation>Última vez</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Today</source>
         <translation>Hoy</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>This month</source>
         <translation>Este mes</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Customer</source>
         <translation>Cliente</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>random</source>
         <translation>aleatoria</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Randomised (private) MAC address: the phone may show up under another one later.</source>
         <translation>Dirección MAC aleatoria (privada): el teléfono puede aparecer luego con otra.</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+15" />
         <source>Internet traffic, download plus upload</source>
         <translation>Tráfico de internet, descarga más subida</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+23" />
         <source>unknown</source>
         <translation>desconocido</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+23" />
         <source>Calls itself %1</source>
         <translation>Se hace llamar %1</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>The name the device gave itself; double-click to rename</source>
         <translation>El nombre que se dio el dispositivo; doble clic para renombrarlo</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+8" />
         <source>Download %1, upload %2</source>
         <translation>Descarga %1, subida %2</translation>
     </message>
@@ -913,22 +978,22 @@
 <context>
     <name>DevicesScreen</name>
     <message>
-        <location line="+262"/>
+        <location line="+262" />
         <source>Search by name, vendor, MAC, IP or customer</source>
         <translation>Buscar por nombre, fabricante, MAC, IP o cliente</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+3" />
         <source>Rename…</source>
         <translation>Renombrar…</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+45" />
         <source>No device has been seen yet. Devices appear here once the agent counts.</source>
         <translation>Aún no se ha visto ningún dispositivo. Aparecen aquí cuando el agente cuenta.</translation>
     </message>
     <message numerus="yes">
-        <location line="+27"/>
+        <location line="+27" />
         <source>%n device(s)</source>
         <translation>
             <numerusform>%n dispositivo</numerusform>
@@ -936,23 +1001,23 @@
         </translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+29" />
         <source>History of %1 (internet traffic)</source>
         <translation>Historial de %1 (tráfico de internet)</translation>
     </message>
     <message>
-        <location line="+15"/>
-        <location line="+13"/>
+        <location line="+15" />
+        <location line="+13" />
         <source>Rename device</source>
         <translation>Renombrar dispositivo</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="-12" />
         <source>Name for %1 (empty to clear):</source>
         <translation>Nombre para %1 (vacío para quitarlo):</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+12" />
         <source>Not renamed: %1</source>
         <translation>No se renombró: %1</translation>
     </message>
@@ -960,17 +1025,17 @@
 <context>
     <name>FirstRunDialog</name>
     <message>
-        <location filename="../../hotspot_manager/ui/settings.py" line="+253"/>
+        <location filename="../../hotspot_manager/ui/settings.py" line="+253" />
         <source>Welcome to Hotspot Manager</source>
         <translation>Bienvenido al Gestor de Hotspot</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>A few questions before we start. You can change every answer later in Settings.</source>
         <translation>Unas preguntas antes de empezar. Puede cambiar cada respuesta luego en Ajustes.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+14" />
         <source>Start</source>
         <translation>Empezar</translation>
     </message>
@@ -978,33 +1043,33 @@
 <context>
     <name>Format</name>
     <message>
-        <location filename="../../hotspot_manager/ui/i18n.py" line="+90"/>
+        <location filename="../../hotspot_manager/ui/i18n.py" line="+90" />
         <source>B</source>
         <extracomment>language code -&gt; its own name (never translated: people look for their language)</extracomment>
         <translation>B</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>kB</source>
         <translation>kB</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>MB</source>
         <translation>MB</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>GB</source>
         <translation>GB</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>TB</source>
         <translation>TB</translation>
     </message>
     <message numerus="yes">
-        <location line="+61"/>
+        <location line="+61" />
         <source>%n s</source>
         <translation>
             <numerusform>%n s</numerusform>
@@ -1012,7 +1077,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location line="+2"/>
+        <location line="+4" />
         <source>%n min</source>
         <translation>
             <numerusform>%n min</numerusform>
@@ -1020,12 +1085,12 @@
         </translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>%1 h %2 min</source>
         <translation>%1 h %2 min</translation>
     </message>
     <message numerus="yes">
-        <location line="+4"/>
+        <location line="+5" />
         <source>%n day(s)</source>
         <translation>
             <numerusform>%n día</numerusform>
@@ -1033,12 +1098,12 @@
         </translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+9" />
         <source>just now</source>
         <translation>ahora mismo</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>%1 ago</source>
         <translation>hace %1</translation>
     </message>
@@ -1046,43 +1111,43 @@
 <context>
     <name>HistoryChart</name>
     <message>
-        <location filename="../../hotspot_manager/ui/devices.py" line="-239"/>
-        <location line="+45"/>
+        <location filename="../../hotspot_manager/ui/devices.py" line="-239" />
+        <location line="+45" />
         <source>Choose a device to see its history</source>
         <translation>Elija un dispositivo para ver su historial</translation>
     </message>
     <message>
-        <location line="-39"/>
+        <location line="-39" />
         <source>By hour</source>
         <translation>Por hora</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>By day</source>
         <translation>Por día</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>By month</source>
         <translation>Por mes</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+22" />
         <source>MB</source>
         <translation>MB</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+6" />
         <source>Download</source>
         <translation>Descarga</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Upload</source>
         <translation>Subida</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+54" />
         <source>Shown period: download %1, upload %2</source>
         <translation>Periodo mostrado: descarga %1, subida %2</translation>
     </message>
@@ -1090,27 +1155,27 @@
 <context>
     <name>LiveDevicesModel</name>
     <message>
-        <location filename="../../hotspot_manager/ui/dashboard.py" line="-406"/>
+        <location filename="../../hotspot_manager/ui/dashboard.py" line="-406" />
         <source>Device</source>
         <translation>Dispositivo</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Address</source>
         <translation>Dirección</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Download</source>
         <translation>Descarga</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Upload</source>
         <translation>Subida</translation>
     </message>
     <message numerus="yes">
-        <location line="+15"/>
+        <location line="+15" />
         <source>Internet traffic, averaged over the last %n second(s)</source>
         <translation>
             <numerusform>Tráfico de internet, promedio del último segundo</numerusform>
@@ -1121,58 +1186,57 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../hotspot_manager/ui/main_window.py" line="+50"/>
+        <location filename="../../hotspot_manager/ui/main_window.py" line="+50" />
         <source>Hotspot Manager</source>
         <translation>Gestor de Hotspot</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>%1 — demo</source>
         <translation>%1 — demostración</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+36" />
         <source>Customers</source>
         <translation>Clientes</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Billing</source>
         <translation>Facturación</translation>
     </message>
     <message>
-        <location line="-12"/>
-        <location line="+13"/>
+        <location line="+1" />
         <source>Alerts</source>
         <translation>Alertas</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-4" />
         <source>Dashboard</source>
         <translation>Panel</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Devices</source>
         <translation>Dispositivos</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>Settings</source>
         <translation>Ajustes</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+18" />
         <source>Database: %1</source>
         <translation>Base de datos: %1</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+9" />
         <source>Counting on %1. Closing this window does not stop counting.</source>
         <translation>Contando en %1. Cerrar esta ventana no detiene el conteo.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+5" />
         <source>Not counting: usage is not being recorded.</source>
         <translation>No se está contando: el consumo no se registra.</translation>
     </message>
@@ -1180,67 +1244,67 @@
 <context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../hotspot_manager/ui/billing.py" line="-234"/>
+        <location filename="../../hotspot_manager/ui/billing.py" line="-229" />
         <source>Record payment</source>
         <translation>Registrar pago</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+3" />
         <source>e.g. 12</source>
         <translation>p. ej. 12</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>e.g. 250.00</source>
         <translation>p. ej. 250.00</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>The invoice&apos;s</source>
+        <location line="+2" />
+        <source>The invoice's</source>
         <translation>La de la factura</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+5" />
         <source>Cash</source>
         <translation>Efectivo</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Transfermóvil</source>
         <translation>Transfermóvil</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>EnZona</source>
         <translation>EnZona</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Other</source>
         <translation>Otro</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+5" />
         <source>Invoice number</source>
         <translation>Número de factura</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Amount</source>
         <translation>Importe</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Currency</source>
         <translation>Moneda</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Method</source>
         <translation>Forma de pago</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Reference</source>
         <translation>Referencia</translation>
     </message>
@@ -1248,17 +1312,17 @@
 <context>
     <name>PreviewModel</name>
     <message>
-        <location line="-60"/>
+        <location line="-60" />
         <source>Customer</source>
         <translation>Cliente</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>Total</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>Currency</source>
         <translation>Moneda</translation>
     </message>
@@ -1266,32 +1330,32 @@
 <context>
     <name>SettingsScreen</name>
     <message>
-        <location filename="../../hotspot_manager/ui/settings.py" line="+26"/>
+        <location filename="../../hotspot_manager/ui/settings.py" line="+26" />
         <source>Settings</source>
         <translation>Ajustes</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+5" />
         <source>Save</source>
         <translation>Guardar</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+8" />
         <source>Database: %1</source>
         <translation>Base de datos: %1</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+21" />
         <source>Saving…</source>
         <translation>Guardando…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>Not saved: %1</source>
         <translation>No se guardó: %1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>Saved.</source>
         <translation>Guardado.</translation>
     </message>
@@ -1299,82 +1363,82 @@
 <context>
     <name>SetupForm</name>
     <message>
-        <location line="-212"/>
+        <location line="-212" />
         <source>As it appears on bills</source>
         <translation>Como aparece en las facturas</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>Business name</source>
         <translation>Nombre del negocio</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+4" />
         <source>Main currency</source>
         <translation>Moneda principal</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+3" />
         <source>Like the system</source>
         <translation>Como el sistema</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>Light</source>
         <translation>Claro</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+0" />
         <source>Dark</source>
         <translation>Oscuro</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+3" />
         <source>Appearance</source>
         <translation>Apariencia</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+5" />
         <source>No network interface found</source>
         <translation>No se encontró ninguna interfaz de red</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+2" />
         <source>Hotspot interface</source>
         <translation>Interfaz del hotspot</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+5" />
         <source>Detect</source>
         <translation>Detectar</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+3" />
         <source>Hotspot network (LAN)</source>
         <translation>Red del hotspot (LAN)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+3" />
         <source>Traffic to addresses outside this range is internet usage; the rest is local and not billed.</source>
         <translation>El tráfico hacia direcciones fuera de este rango es consumo de internet; el resto es local y no se cobra.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+14" />
         <source>no IPv4 address</source>
         <translation>sin dirección IPv4</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+1" />
         <source>(down)</source>
         <translation>(desconectada)</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+45" />
         <source>“%1” is not a network range such as 192.168.1.0/24.</source>
         <translation>«%1» no es un rango de red como 192.168.1.0/24.</translation>
     </message>
