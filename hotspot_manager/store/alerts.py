@@ -113,6 +113,18 @@ def last_id(store: Store) -> int:
         return int(conn.execute("SELECT coalesce(max(id), 0) FROM alerts").fetchone()[0])
 
 
+def last_ids(store: Store) -> dict[str, int]:
+    """The newest monitor event, recorded alert and device ids: where "new" starts."""
+    with store._read() as conn:
+        return {
+            "event": int(
+                conn.execute("SELECT coalesce(max(id), 0) FROM monitor_events").fetchone()[0]
+            ),
+            "alert": int(conn.execute("SELECT coalesce(max(id), 0) FROM alerts").fetchone()[0]),
+            "device": int(conn.execute("SELECT coalesce(max(id), 0) FROM devices").fetchone()[0]),
+        }
+
+
 #: order of rows at the same second
 _ORDER = {"outage": 0, "event": 1, "alert": 2, "new_device": 3, "drops": 4}
 
@@ -148,4 +160,4 @@ def _alert_fields(a: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-__all__ = ["KINDS", "alerts", "last_id", "migrations", "read_all", "record"]
+__all__ = ["KINDS", "alerts", "last_id", "last_ids", "migrations", "read_all", "record"]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 from . import i18n, theme
 from .agent_control import AgentControl
 from .main_window import MainWindow
+from .notify import Notifier
 from .settings import (
     INTERFACE_KEY,
     FirstRunDialog,
@@ -76,6 +77,7 @@ class App(QObject):
         self.agent.failed.connect(self._agent_failed)
         self.window: MainWindow | None = None
         self.tray: QSystemTrayIcon | None = None
+        self.notifier: Notifier | None = None
         self._tray_told = False
         self.build_window()
         if use_tray and QSystemTrayIcon.isSystemTrayAvailable():
@@ -159,9 +161,16 @@ class App(QObject):
         tray.show()
         self._menu = menu
         self.tray = tray
+        # new alerts of every kind as notifications, read on the store worker
+        self.notifier = Notifier(self.worker, self.notify, parent=self)
+        self.notifier.start()
         self.qapp.setQuitOnLastWindowClosed(False)
         if self.window is not None:
             self.window.keep_in_tray = True
+
+    def notify(self, title: str, message: str) -> None:
+        if self.tray is not None:
+            self.tray.showMessage(title, message, QSystemTrayIcon.MessageIcon.Warning, 10_000)
 
     def _hidden(self) -> None:
         if self.tray is not None and not self._tray_told:
@@ -184,6 +193,8 @@ class App(QObject):
         self.qapp.quit()
 
     def close(self) -> None:
+        if self.notifier is not None:
+            self.notifier.stop()
         if self.tray is not None:
             self.tray.hide()
         self.worker.close()

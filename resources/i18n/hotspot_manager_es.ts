@@ -240,7 +240,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../hotspot_manager/ui/app.py" line="+126" />
+        <location filename="../../hotspot_manager/ui/app.py" line="+128" />
         <source>Start counting</source>
         <translation>Empezar a contar</translation>
     </message>
@@ -256,12 +256,12 @@
     </message>
     <message>
         <location line="+6" />
-        <location line="+25" />
+        <location line="+32" />
         <source>Hotspot Manager</source>
         <translation>Gestor de Hotspot</translation>
     </message>
     <message>
-        <location line="-23" />
+        <location line="-30" />
         <source>Show the window</source>
         <translation>Mostrar la ventana</translation>
     </message>
@@ -271,7 +271,7 @@
         <translation>Cerrar la ventana (se sigue contando)</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+29" />
         <source>The window is in the tray; the agent keeps counting.</source>
         <translation>La ventana está en la bandeja; el agente sigue contando.</translation>
     </message>
@@ -887,7 +887,7 @@
 <context>
     <name>Demo</name>
     <message>
-        <location filename="../../hotspot_manager/ui/app.py" line="+41" />
+        <location filename="../../hotspot_manager/ui/app.py" line="+43" />
         <source>DEMO — not a real hotspot. A synthetic capture of a small hotspot (made with the project's IMIX generator, shipped in resources/) is replayed in real time through the same pipeline the agent uses, into a temporary database that is deleted on exit. It was first fed at once as the last ten minutes, so the graphs have history.</source>
         <translation>DEMOSTRACIÓN — no es un hotspot real. Una captura sintética de un hotspot pequeño (hecha con el generador IMIX del proyecto, incluida en resources/) se reproduce en tiempo real por el mismo proceso que usa el agente, en una base de datos temporal que se borra al salir. Primero se cargó de una vez como los últimos diez minutos, para que las gráficas tengan historia.</translation>
     </message>
@@ -1239,6 +1239,25 @@
         <location line="+5" />
         <source>Not counting: usage is not being recorded.</source>
         <translation>No se está contando: el consumo no se registra.</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message numerus="yes">
+        <location filename="../../hotspot_manager/ui/notify.py" line="+157" />
+        <source>%n new alert(s)</source>
+        <translation>
+            <numerusform>%n alerta nueva</numerusform>
+            <numerusform>%n alertas nuevas</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+3" />
+        <source>… and %n earlier</source>
+        <translation>
+            <numerusform>… y %n anterior</numerusform>
+            <numerusform>… y %n anteriores</numerusform>
+        </translation>
     </message>
 </context>
 <context>
