@@ -123,3 +123,93 @@ def test_a_month_not_over_is_refused(screen, messages):
     screen.month.setText("nonsense")
     screen.refresh()
     assert "bad month" in screen.status.text()
+
+
+def non_blank_png(pdf, tmp_path) -> tuple[int, int, float]:
+    """The first page of ``pdf`` rendered by pdftoppm: (width px, height px, dark share)."""
+    import shutil
+    import subprocess
+
+    from PySide6.QtGui import QImage
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    out = tmp_path / "page"
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", str(pdf), out],
+        check=True,
+        timeout=60,
+    )
+    img = QImage(str(out) + ".png")
+    assert not img.isNull()
+    dark = total = 0
+    for y in range(0, img.height(), 2):
+        for x in range(0, img.width(), 2):
+            total += 1
+            if img.pixelColor(x, y).lightness() < 128:
+                dark += 1
+    return img.width(), img.height(), dark / total
+
+
+def test_issued_documents_credit_note_and_receipts(screen, messages, tmp_path, db_path):
+    from PySide6.QtPrintSupport import QPrinter
+
+    from hotspot_manager.ui.billing import CreditNoteDialog, IssuedModel
+
+    assert screen.issued_model.rowCount() == 0 and not screen.print_button.isEnabled()
+    screen.close_month(MONTH)
+    assert cells(screen.issued_model, IssuedModel.DOC) == ["F-000001", "F-000002"]
+    screen.issued.selectRow(0)
+    assert screen.credit_button.isEnabled() and screen.print_button.isEnabled()
+    doc = screen.selected_doc()
+    dlg = CreditNoteDialog(doc, screen)
+    dlg.amount.setText("30,00")
+    dlg.reason.setText("cobro doble")
+    screen.credit_note(doc.number, dlg.values())
+    assert messages[-1] == ("i", "Credit note R-000001 issued.")
+    # a credit note is a document of the month it is issued in (here July)
+    assert cells(screen.issued_model, IssuedModel.DOC) == ["F-000001", "F-000002"]
+    with Store.open(db_path) as store:
+        (ana,) = [b for b in B.balances(store) if b["customer"] == "Ana"]
+    assert D(ana["balance"]) == D("100.00") - D("30.00")  # 5 h at 20 CUP, less the credit
+    # more than is left to credit, or a bad amount: one line, nothing issued
+    screen.credit_note(doc.number, {"amount": "80", "reason": "x"})
+    assert messages[-1] == ("w", "Not issued: invoice 1 has only 70.00 CUP left to credit")
+    screen.credit_note(doc.number, {"amount": "1e3", "reason": "x"})
+    assert messages[-1][1].startswith("Not issued: bad amount")
+    screen.month.setText("2025-07")
+    screen.refresh()
+    assert cells(screen.issued_model, IssuedModel.DOC) == ["R-000001"]
+    screen.issued.selectRow(0)
+    assert not screen.credit_button.isEnabled()  # no credit note against a credit note
+    assert screen.print_button.isEnabled()
+
+    # print the invoice's receipt to a PDF printer (the dialog's seam answers for it)
+    screen.month.setText(MONTH)
+    screen.refresh()
+    screen.issued.selectRow(0)
+    pdf = tmp_path / "printed.pdf"
+
+    def pdf_printer(printer: QPrinter) -> bool:
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(pdf))
+        return True
+
+    screen.ask_printer = pdf_printer
+    screen.ask_print()
+    assert screen.status.text() == "Receipt F-000001 sent to the printer."
+    width, height, dark = non_blank_png(pdf, tmp_path)
+    assert abs(width - 80 / 25.4 * 100) <= 2  # 80 mm wide at 100 dpi
+    assert height > width and 0.005 < dark < 0.5
+    # the fallback: a receipt PDF
+    saved = tmp_path / "recibo.pdf"
+    with Store.open(db_path) as store:
+        from hotspot_manager.ui.billing import read_receipt
+
+        view, settings = read_receipt(store, "F1")
+    screen.save_receipt(view, settings, str(saved))
+    assert screen.status.text() == f"Receipt saved to {saved}."
+    width2, _h, dark2 = non_blank_png(saved, tmp_path)
+    assert abs(width2 - width) <= 1 and dark2 > 0.005
+    screen.save_receipt(view, settings, str(tmp_path / "no-such-dir" / "x.pdf"))
+    assert messages[-1][1].startswith("Not saved: cannot write")

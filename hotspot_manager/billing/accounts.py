@@ -519,6 +519,11 @@ def set_rate(store: Store, currency: str, cup_per_unit: Decimal, date: str) -> N
     Books(store).set_rate(c, date, decimal_text(cup_per_unit))
 
 
+def list_rates(store: Store) -> list[dict[str, Any]]:
+    """Every recorded rate: ``{currency, valid_from, cup_per_unit}`` (Decimal text), by date."""
+    return Books(store).rates()
+
+
 def rates_on(books: Books, date: str) -> tuple[dict[str, Decimal], dict[str, str]]:
     """Rates in force on ``date``: (CUP per unit, the date each was set for)."""
     raw = books.rates_on(date)
@@ -545,6 +550,7 @@ __all__ = [
     "list_assignments",
     "list_customers",
     "list_plans",
+    "list_rates",
     "plan_dict",
     "plan_from_row",
     "rates_on",

@@ -163,18 +163,26 @@ class PdfRenderer:
         return pages
 
     def _render_receipt(self, view: DocView, path: Path, lang: str) -> int:
+        writer = self._writer(path, view, lang)
+        return self.paint_receipt(view, writer, lang, _RESOLUTION)
+
+    def paint_receipt(self, view: DocView, device, lang: str | None = None, resolution=None) -> int:
+        """Lay the 80 mm receipt out on ``device`` (a QPdfWriter, or a QPrinter for a
+        thermal printer), one page as long as the receipt; returns 1. ``resolution``: the
+        device's dots per inch (default: what it reports)."""
         from PySide6.QtCore import QMarginsF, QRectF, QSizeF
         from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 
+        lang = lang or view.language
+        dpi = float(resolution or device.resolution())
         width_mm, margin_mm = 80.0, 4.0
-        writer = self._writer(path, view, lang)
         html = receipt_html(view, self.settings, lang, logo=self.logo is not None)
-        doc = self._document(html, writer)
-        text_w = (width_mm - 2 * margin_mm) / _MM_PER_INCH * _RESOLUTION
+        doc = self._document(html, device)
+        text_w = (width_mm - 2 * margin_mm) / _MM_PER_INCH * dpi
         doc.setTextWidth(text_w)
         height_px = doc.size().height()
-        height_mm = height_px / _RESOLUTION * _MM_PER_INCH + 2 * margin_mm + 2
-        writer.setPageLayout(
+        height_mm = height_px / dpi * _MM_PER_INCH + 2 * margin_mm + 2
+        device.setPageLayout(
             QPageLayout(
                 QPageSize(QSizeF(width_mm, height_mm), QPageSize.Unit.Millimeter, "receipt"),
                 QPageLayout.Orientation.Portrait,
@@ -182,7 +190,9 @@ class PdfRenderer:
                 QPageLayout.Unit.Millimeter,
             )
         )
-        painter = QPainter(writer)
+        painter = QPainter()
+        if not painter.begin(device):
+            raise OSError("the printer could not be opened")
         try:
             doc.drawContents(painter, QRectF(0, 0, text_w, height_px + 4))
         finally:

@@ -190,3 +190,18 @@ def month_documents(store: Store, month: str, lang: str | None = None) -> list[D
             )
         )
     return out
+
+
+def document_view(store: Store, number: int | str, lang: str | None = None) -> DocView:
+    """One issued document (``12``, ``F12``, ``R3``) as the exports and receipts print it."""
+    import datetime as _dt
+
+    from .ledger import find_invoice
+
+    row = find_invoice(Books(store), number)
+    month = row["month"] or _dt.datetime.fromtimestamp(row["issued_at"]).strftime("%Y-%m")
+    code = f"{row['series']}-{row['number']:06d}"
+    for doc in month_documents(store, month, lang):
+        if doc.code == code:
+            return doc
+    raise AssertionError(f"{code} is not among the documents of {month}")  # a bug

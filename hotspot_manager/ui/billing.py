@@ -91,6 +91,72 @@ def read_balances(store) -> list[dict[str, Any]]:
     return [b for b in billing.balances(store) if Decimal(b["balance"]) != 0]
 
 
+def read_issued(store, month: str) -> list[Any]:
+    """The documents issued for ``month`` (invoices, and credit notes issued in it)."""
+    return billing.month_documents(store, billing.Period.month(month).label)
+
+
+def read_receipt(store, number: str) -> tuple[Any, Any]:
+    """What a receipt prints: the document as the exports see it, and the letterhead."""
+    from hotspot_manager.billing.views import document_view
+    from hotspot_manager.store.books import Books
+
+    return document_view(store, number), billing.BillingSettings.load(Books(store))
+
+
+def do_credit_note(store, number: int, values: dict[str, str], now: int) -> int:
+    return billing.issue_credit_note(
+        store, number, parse_decimal(values["amount"]), values["reason"], now=now
+    )
+
+
+class IssuedModel(RowsModel):
+    DOC, CUSTOMER, TOTAL, DUE = range(4)
+    RIGHT = (TOTAL, DUE)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(
+            [self.tr("Document"), self.tr("Customer"), self.tr("Total"), self.tr("Amount due")],
+            parent,
+        )
+
+    def cell(self, d, col: int) -> str:
+        if col == self.DOC:
+            return d.code
+        if col == self.CUSTOMER:
+            return d.customer_name
+        if col == self.TOTAL:
+            return fmt_money(d.total, d.currency)
+        return fmt_money(d.amount_due, d.currency) if d.series == "F" else "–"
+
+
+class CreditNoteDialog(QDialog):
+    """A credit note against an issued invoice: an amount (text) and the reason."""
+
+    def __init__(self, doc, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Credit note for %1").replace("%1", doc.code))
+        form = QFormLayout(self)
+        info = QLabel(
+            self.tr("%1, total %2. The invoice itself is never changed.")
+            .replace("%1", doc.customer_name)
+            .replace("%2", fmt_money(doc.total, doc.currency))
+        )
+        info.setWordWrap(True)
+        info.setObjectName("muted")
+        form.addRow(info)
+        self.amount = QLineEdit()
+        self.amount.setPlaceholderText(self.tr("e.g. 30.00"))
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(self.tr("e.g. charged twice"))
+        form.addRow(self.tr("Amount (%1)").replace("%1", doc.currency), self.amount)
+        form.addRow(self.tr("Reason"), self.reason)
+        form.addRow(ok_cancel(self))
+
+    def values(self) -> dict[str, str]:
+        return {"amount": self.amount.text(), "reason": self.reason.text()}
+
+
 class PaymentDialog(QDialog):
     """Invoice number, amount (text, parsed by the billing API), currency, method,
     reference."""
@@ -180,18 +246,49 @@ class BillingScreen(QWidget):
         self.status.setObjectName("muted")
         lay.addWidget(self.status)
 
+        cols = QHBoxLayout()
+        left = QVBoxLayout()
+        right = QVBoxLayout()
+        cols.addLayout(left, 1)
+        cols.addLayout(right, 1)
+        lay.addLayout(cols, 1)
         title = QLabel(self.tr("Bills to be issued"))
         title.setObjectName("cardTitle")
-        lay.addWidget(title)
+        left.addWidget(title)
         self.preview_model = PreviewModel(self)
         self.preview = self._table(self.preview_model)
-        lay.addWidget(self.preview, 2)
+        left.addWidget(self.preview, 2)
         title = QLabel(self.tr("Outstanding balances"))
         title.setObjectName("cardTitle")
-        lay.addWidget(title)
+        left.addWidget(title)
         self.balances_model = BalancesModel(self)
         self.balances = self._table(self.balances_model)
-        lay.addWidget(self.balances, 1)
+        left.addWidget(self.balances, 1)
+
+        title = QLabel(self.tr("Issued this month"))
+        title.setObjectName("cardTitle")
+        right.addWidget(title)
+        docs_bar = QHBoxLayout()
+        self.credit_button = QPushButton(self.tr("Credit note…"))
+        self.credit_button.clicked.connect(self.ask_credit_note)
+        self.print_button = QPushButton(self.tr("Print receipt…"))
+        self.print_button.clicked.connect(self.ask_print)
+        self.save_receipt_button = QPushButton(self.tr("Save receipt PDF…"))
+        self.save_receipt_button.clicked.connect(self.ask_save_receipt)
+        self.doc_buttons = (self.credit_button, self.print_button, self.save_receipt_button)
+        for b in self.doc_buttons:
+            docs_bar.addWidget(b)
+        docs_bar.addStretch(1)
+        right.addLayout(docs_bar)
+        self.issued_model = IssuedModel(self)
+        self.issued = self._table(self.issued_model)
+        self.issued.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.issued.selectionModel().selectionChanged.connect(self._doc_selected)
+        right.addWidget(self.issued, 1)
+        self._doc_selected()
+        # the seam between the Print button and the system's print dialog: asks for a
+        # printer and says whether to print (tests set up a PDF printer instead)
+        self.ask_printer = self._print_dialog
 
     def _table(self, model) -> QTableView:
         t = QTableView()
@@ -234,6 +331,16 @@ class BillingScreen(QWidget):
             key="billing-preview",
         )
         self.worker.submit(read_balances, self.balances_model.set_rows, key="billing-balances")
+        self.worker.submit(
+            lambda store: read_issued(store, month),
+            self._issued_loaded,
+            lambda exc: self.issued_model.set_rows([]),
+            key="billing-issued",
+        )
+
+    def _issued_loaded(self, docs: list) -> None:
+        self.issued_model.set_rows(docs)
+        self._doc_selected()
 
     def _preview_loaded(self, result: dict[str, Any]) -> None:
         self.preview_model.set_rows(result["rows"])
@@ -331,3 +438,106 @@ class BillingScreen(QWidget):
             .replace("%2", fmt_money(Decimal(p["balance"]), p["ledger_currency"]))
         )
         self.refresh()
+
+    # ------------------------------------------------------------------ issued documents
+
+    def selected_doc(self):
+        rows = self.issued.selectionModel().selectedRows()
+        return self.issued_model.rows[rows[0].row()] if rows else None
+
+    def _doc_selected(self, *_: object) -> None:
+        d = self.selected_doc()
+        for b in self.doc_buttons:
+            b.setEnabled(d is not None)
+        self.credit_button.setEnabled(d is not None and d.series == "F")
+
+    def ask_credit_note(self) -> None:
+        d = self.selected_doc()
+        if d is None or d.series != "F":
+            return
+        dlg = CreditNoteDialog(d, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.credit_note(d.number, dlg.values())
+
+    def credit_note(self, number: int, values: dict[str, str]) -> None:
+        now = int(self.clock())
+        self.worker.submit(
+            lambda store: do_credit_note(store, number, values, now),
+            self._credited,
+            lambda exc: self.warn(self.tr("Not issued: %1").replace("%1", error_text(exc))),
+        )
+
+    def _credited(self, number: int) -> None:
+        self.inform(self.tr("Credit note R-%1 issued.").replace("%1", f"{number:06d}"))
+        self.refresh()
+
+    # ------------------------------------------------------------------ receipts
+
+    def _with_receipt(self, then) -> None:
+        d = self.selected_doc()
+        if d is None:
+            return
+        code = f"{d.series}{d.number}"
+        self.worker.submit(
+            lambda store: read_receipt(store, code),
+            lambda result: then(*result),
+            lambda exc: self.warn(error_text(exc)),
+        )
+
+    def ask_print(self) -> None:
+        self._with_receipt(self._print)
+
+    def _print_dialog(self, printer) -> bool:
+        from PySide6.QtPrintSupport import QPrintDialog
+
+        dlg = QPrintDialog(printer, self)
+        dlg.setWindowTitle(self.tr("Print receipt"))
+        return dlg.exec() == QDialog.DialogCode.Accepted
+
+    def _print(self, view, settings) -> None:
+        from PySide6.QtPrintSupport import QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(view.code)
+        if not self.ask_printer(printer):
+            return
+        self.print_receipt(view, settings, printer)
+
+    def print_receipt(self, view, settings, printer) -> None:
+        """Lay the 80 mm receipt out on ``printer`` (on this, the GUI thread, as Qt's
+        painting on a printer must be); the data was read on the worker."""
+        from hotspot_manager.billing.pdf import PdfRenderer
+
+        printer.setResolution(96)  # the layout's units; a printer may keep its own
+        try:
+            renderer = PdfRenderer(settings, "receipt")
+            renderer.paint_receipt(view, printer, None, printer.resolution())
+        except OSError as exc:
+            self.warn(self.tr("Not printed: %1").replace("%1", error_text(exc)))
+            return
+        self.status.setText(self.tr("Receipt %1 sent to the printer.").replace("%1", view.code))
+
+    def ask_save_receipt(self) -> None:
+        d = self.selected_doc()
+        if d is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save receipt PDF"), f"{d.code}-recibo.pdf", self.tr("PDF (*.pdf)")
+        )
+        if path:
+            self._with_receipt(lambda view, settings: self.save_receipt(view, settings, path))
+
+    def save_receipt(self, view, settings, path: str) -> None:
+        from pathlib import Path
+
+        from hotspot_manager.billing.pdf import PdfRenderer
+
+        try:
+            PdfRenderer(settings, "receipt").render(view, path)
+            ok = Path(path).is_file() and Path(path).stat().st_size > 0
+        except OSError:
+            ok = False
+        if not ok:  # QPdfWriter says nothing when it cannot write
+            self.warn(self.tr("Not saved: cannot write %1").replace("%1", path))
+            return
+        self.status.setText(self.tr("Receipt saved to %1.").replace("%1", path))

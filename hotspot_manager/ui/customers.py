@@ -209,13 +209,31 @@ class CustomersScreen(QWidget):
         self.edit_button.clicked.connect(self.edit_selected)
         self.assign_button = QPushButton(self.tr("Assign device…"))
         self.assign_button.clicked.connect(self.assign_selected)
-        for b in (self.new_button, self.edit_button, self.assign_button):
+        self.plan_button = QPushButton(self.tr("Set plan…"))
+        self.plan_button.clicked.connect(self.subscribe_selected)
+        self.pack_button = QPushButton(self.tr("Sell pack…"))
+        self.pack_button.clicked.connect(self.sell_pack_selected)
+        self.history_button = QPushButton(self.tr("History…"))
+        self.history_button.clicked.connect(self.history_selected)
+        self.customer_buttons = (
+            self.edit_button,
+            self.assign_button,
+            self.plan_button,
+            self.pack_button,
+            self.history_button,
+        )
+        for b in (self.new_button, *self.customer_buttons):
             bar.addWidget(b)
         bar.addStretch(1)
+        self.plans_button = QPushButton(self.tr("Plans and packs…"))
+        self.plans_button.clicked.connect(self.open_plans)
+        self.rates_button = QPushButton(self.tr("Exchange rates…"))
+        self.rates_button.clicked.connect(self.open_rates)
+        bar.addWidget(self.plans_button)
+        bar.addWidget(self.rates_button)
+        lay.addLayout(bar)
         self.count_label = QLabel()
         self.count_label.setObjectName("muted")
-        bar.addWidget(self.count_label)
-        lay.addLayout(bar)
         self.model = CustomersModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -234,6 +252,7 @@ class CustomersScreen(QWidget):
         self.empty.setObjectName("muted")
         self.empty.setVisible(False)
         lay.addWidget(self.empty)
+        lay.addWidget(self.count_label)
         self._selected()
 
     def showEvent(self, event) -> None:
@@ -256,8 +275,8 @@ class CustomersScreen(QWidget):
 
     def _selected(self, *_: object) -> None:
         has = self.selected_customer() is not None
-        self.edit_button.setEnabled(has)
-        self.assign_button.setEnabled(has)
+        for b in self.customer_buttons:
+            b.setEnabled(has)
 
     def selected_customer(self) -> dict | None:
         rows = self.table.selectionModel().selectedRows()
@@ -346,3 +365,87 @@ class CustomersScreen(QWidget):
                 self.tr("Not assigned: %1").replace("%1", error_text(exc)),
             ),
         )
+
+    # ------------------------------------------------------------------ plans, packs, rates
+
+    def open_plans(self) -> None:
+        from .plans import PlansDialog
+
+        PlansDialog(self.worker, parent=self).exec()
+        self.refresh()
+
+    def open_rates(self) -> None:
+        from .plans import RatesDialog
+
+        RatesDialog(self.worker, parent=self).exec()
+
+    def subscribe_selected(self) -> None:
+        c = self.selected_customer()
+        if c is not None:
+            self.worker.submit(
+                billing.list_plans, lambda plans: self._ask_plan(c, plans), self._failed
+            )
+
+    def _ask_plan(self, customer: dict, plans) -> None:
+        from .plans import SubscribeDialog
+
+        if not any(p.kind != "pack" and not p.archived for p in plans):
+            self.warn(self.tr("Set plan"), self.tr("No plan to offer yet: add one in Plans."))
+            return
+        dlg = SubscribeDialog(customer, plans, parent=self)
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.plan_id():
+            self.subscribe(customer["id"], dlg.plan_id(), dlg.since_epoch())
+
+    def subscribe(self, customer_id: int, plan_id: int, since: int) -> None:
+        self.worker.submit(
+            lambda store: billing.subscribe(store, customer_id, plan_id, since=since),
+            lambda _s: self.refresh(),
+            lambda exc: self.warn(
+                self.tr("Set plan"), self.tr("Not changed: %1").replace("%1", error_text(exc))
+            ),
+        )
+
+    def sell_pack_selected(self) -> None:
+        c = self.selected_customer()
+        if c is not None:
+            self.worker.submit(
+                billing.list_plans, lambda plans: self._ask_pack(c, plans), self._failed
+            )
+
+    def _ask_pack(self, customer: dict, plans) -> None:
+        from .plans import SellPackDialog
+
+        if not any(p.kind == "pack" and not p.archived for p in plans):
+            self.warn(self.tr("Sell pack"), self.tr("No pack to sell yet: add one in Plans."))
+            return
+        dlg = SellPackDialog(customer, plans, parent=self)
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.plan_id():
+            self.sell_pack(customer["id"], dlg.plan_id(), dlg.at_epoch())
+
+    def sell_pack(self, customer_id: int, plan_id: int, at: int) -> None:
+        self.worker.submit(
+            lambda store: billing.sell_pack(store, customer_id, plan_id, at=at),
+            self._sold,
+            lambda exc: self.warn(
+                self.tr("Sell pack"), self.tr("Not sold: %1").replace("%1", error_text(exc))
+            ),
+        )
+
+    def _sold(self, sale: dict) -> None:
+        self.last_sale = sale
+        self.refresh()
+
+    def history_selected(self) -> None:
+        c = self.selected_customer()
+        if c is not None:
+            self.worker.submit(
+                lambda store: billing.customer_history(store, c["id"]),
+                self.show_history,
+                self._failed,
+            )
+
+    def show_history(self, history: dict) -> None:
+        from .plans import HistoryDialog
+
+        self.history_dialog = HistoryDialog(history, parent=self)
+        self.history_dialog.exec()

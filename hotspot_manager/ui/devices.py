@@ -15,15 +15,22 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QDate,
+    QDateTime,
     QRect,
     QSortFilterProxyModel,
     Qt,
+    QTime,
     QTimer,
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -38,12 +45,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hotspot_manager import billing
 from hotspot_manager.store import views
 
 from . import theme
 from .graph import LocaleDateAxis
 from .i18n import fmt_ago, fmt_bytes, fmt_date, fmt_datetime
 from .periods import day_start, history_edges, month_start
+from .widgets import ok_cancel
 
 REFRESH_MS = 10_000
 
@@ -413,6 +422,10 @@ class DevicesScreen(QWidget):
         self.rename_button.setEnabled(False)
         self.rename_button.clicked.connect(self.rename_selected)
         bar.addWidget(self.rename_button)
+        self.assign_button = QPushButton(self.tr("Assign to customer…"))
+        self.assign_button.setEnabled(False)
+        self.assign_button.clicked.connect(self.assign_selected)
+        bar.addWidget(self.assign_button)
         self.count_label = QLabel()
         self.count_label.setObjectName("muted")
         bar.addWidget(self.count_label)
@@ -506,6 +519,7 @@ class DevicesScreen(QWidget):
     def _selected(self, *_: object) -> None:
         d = self.selected_device()
         self.rename_button.setEnabled(d is not None)
+        self.assign_button.setEnabled(d is not None)
         if d is None:
             self.history.clear()
             return
@@ -541,3 +555,72 @@ class DevicesScreen(QWidget):
                 self, self.tr("Rename device"), self.tr("Not renamed: %1").replace("%1", str(exc))
             ),
         )
+
+    # ------------------------------------------------------------------ owner
+
+    def assign_selected(self) -> None:
+        d = self.selected_device()
+        if d is None:
+            return
+        self.worker.submit(
+            billing.list_customers,
+            lambda customers: self._ask_customer(d, customers),
+            lambda exc: QMessageBox.warning(self, self.tr("Assign to customer"), str(exc)),
+        )
+
+    def _ask_customer(self, device: dict, customers: list[dict]) -> None:
+        if not customers:
+            QMessageBox.information(
+                self,
+                self.tr("Assign to customer"),
+                self.tr("No customers yet: add one on the Customers screen."),
+            )
+            return
+        label = self.model.display_name(device) or device["vendor"] or device["mac"]
+        dlg = AssignToCustomerDialog(label, customers, parent=self)
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.customer_id() is not None:
+            self.assign(device["mac"], dlg.customer_id(), dlg.since_epoch())
+
+    def assign(self, mac: str, customer_id: int, since: int) -> None:
+        """The same billing call as the Customers screen's Assign device."""
+        self.worker.submit(
+            lambda store: billing.assign_device(store, mac, customer_id, since=since),
+            lambda _a: self.refresh(),
+            lambda exc: QMessageBox.warning(
+                self,
+                self.tr("Assign to customer"),
+                self.tr("Not assigned: %1").replace("%1", str(exc)),
+            ),
+        )
+
+
+class AssignToCustomerDialog(QDialog):
+    """A customer, and the day from which the device is theirs."""
+
+    def __init__(self, device_label: str, customers: list[dict], parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Assign %1 to a customer").replace("%1", device_label))
+        form = QFormLayout(self)
+        self.customer = QComboBox()
+        for c in customers:
+            self.customer.addItem(c["name"], c["id"])
+        self.since = QDateEdit(QDate.currentDate())
+        self.since.setCalendarPopup(True)
+        form.addRow(self.tr("Customer"), self.customer)
+        form.addRow(self.tr("From"), self.since)
+        note = QLabel(
+            self.tr(
+                "From that day its use is billed to this customer; an earlier owner keeps "
+                "the days before."
+            )
+        )
+        note.setWordWrap(True)
+        note.setObjectName("muted")
+        form.addRow(note)
+        form.addRow(ok_cancel(self))
+
+    def customer_id(self) -> int | None:
+        return self.customer.currentData()
+
+    def since_epoch(self) -> int:
+        return int(QDateTime(self.since.date(), QTime(0, 0)).toSecsSinceEpoch())

@@ -295,6 +295,29 @@
     </message>
 </context>
 <context>
+    <name>AssignToCustomerDialog</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/devices.py" line="+602" />
+        <source>Assign %1 to a customer</source>
+        <translation>Asignar %1 a un cliente</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>Customer</source>
+        <translation>Cliente</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>From</source>
+        <translation>Desde</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>From that day its use is billed to this customer; an earlier owner keeps the days before.</source>
+        <translation>Desde ese día su consumo se le factura a este cliente; el dueño anterior conserva los días previos.</translation>
+    </message>
+</context>
+<context>
     <name>BalancesModel</name>
     <message>
         <location filename="../../hotspot_manager/ui/billing.py" line="+80" />
@@ -354,7 +377,7 @@
 <context>
     <name>BillingScreen</name>
     <message>
-        <location filename="../../hotspot_manager/ui/billing.py" line="+77" />
+        <location filename="../../hotspot_manager/ui/billing.py" line="+143" />
         <source>Month (YYYY-MM)</source>
         <translation>Mes (AAAA-MM)</translation>
     </message>
@@ -379,7 +402,7 @@
         <translation>Registrar pago…</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+21" />
         <source>Bills to be issued</source>
         <translation>Facturas por emitir</translation>
     </message>
@@ -389,7 +412,27 @@
         <translation>Saldos pendientes</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+7" />
+        <source>Issued this month</source>
+        <translation>Emitidos en el mes</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Credit note…</source>
+        <translation>Nota de crédito…</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Print receipt…</source>
+        <translation>Imprimir recibo…</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Save receipt PDF…</source>
+        <translation>Guardar recibo en PDF…</translation>
+    </message>
+    <message>
+        <location line="+34" />
         <location line="+4" />
         <source>Billing</source>
         <translation>Facturación</translation>
@@ -400,7 +443,7 @@
         <translation>Cerrar el mes</translation>
     </message>
     <message numerus="yes">
-        <location line="+21" />
+        <location line="+31" />
         <source>%n bill(s) to issue</source>
         <translation>
             <numerusform>%n factura por emitir</numerusform>
@@ -471,6 +514,51 @@
         <source>Payment recorded for %1. Balance now %2.</source>
         <translation>Pago registrado para %1. Saldo actual: %2.</translation>
     </message>
+    <message>
+        <location line="+31" />
+        <source>Not issued: %1</source>
+        <translation>No se emitió: %1</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Credit note R-%1 issued.</source>
+        <translation>Nota de crédito R-%1 emitida.</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>Print receipt</source>
+        <translation>Imprimir recibo</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>Not printed: %1</source>
+        <translation>No se imprimió: %1</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Receipt %1 sent to the printer.</source>
+        <translation>Recibo %1 enviado a la impresora.</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>Save receipt PDF</source>
+        <translation>Guardar recibo en PDF</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>Not saved: cannot write %1</source>
+        <translation>No se guardó: no se puede escribir %1</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Receipt saved to %1.</source>
+        <translation>Recibo guardado en %1.</translation>
+    </message>
 </context>
 <context>
     <name>CaptureRightsDialog</name>
@@ -498,6 +586,39 @@
         <location line="+6" />
         <source>Copy the instructions</source>
         <translation>Copiar las instrucciones</translation>
+    </message>
+</context>
+<context>
+    <name>CreditNoteDialog</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/billing.py" line="-405" />
+        <source>Credit note for %1</source>
+        <translation>Nota de crédito para %1</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>%1, total %2. The invoice itself is never changed.</source>
+        <translation>%1, total %2. La factura en sí no se cambia nunca.</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>e.g. 30.00</source>
+        <translation>p. ej. 30.00</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>e.g. charged twice</source>
+        <translation>p. ej. cobro doble</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Amount (%1)</source>
+        <translation>Importe (%1)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Reason</source>
+        <translation>Motivo</translation>
     </message>
 </context>
 <context>
@@ -599,12 +720,37 @@
         <translation>Asignar dispositivo…</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+2" />
+        <source>Set plan…</source>
+        <translation>Poner plan…</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Sell pack…</source>
+        <translation>Vender paquete…</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>History…</source>
+        <translation>Historial…</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>Plans and packs…</source>
+        <translation>Planes y paquetes…</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Exchange rates…</source>
+        <translation>Tasas de cambio…</translation>
+    </message>
+    <message>
+        <location line="+21" />
         <source>No customers yet. Add one with New customer.</source>
         <translation>Aún no hay clientes. Añada uno con Nuevo cliente.</translation>
     </message>
     <message numerus="yes">
-        <location line="+18" />
+        <location line="+19" />
         <source>%n customer(s)</source>
         <translation>
             <numerusform>%n cliente</numerusform>
@@ -651,6 +797,38 @@
         <location line="+13" />
         <source>Not assigned: %1</source>
         <translation>No se asignó: %1</translation>
+    </message>
+    <message>
+        <location line="+28" />
+        <location line="+11" />
+        <source>Set plan</source>
+        <translation>Poner plan</translation>
+    </message>
+    <message>
+        <location line="-11" />
+        <source>No plan to offer yet: add one in Plans.</source>
+        <translation>Todavía no hay planes que ofrecer: añada uno en Planes y paquetes.</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>Not changed: %1</source>
+        <translation>No se cambió: %1</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <location line="+11" />
+        <source>Sell pack</source>
+        <translation>Vender paquete</translation>
+    </message>
+    <message>
+        <location line="-11" />
+        <source>No pack to sell yet: add one in Plans.</source>
+        <translation>Todavía no hay paquetes que vender: añada uno en Planes y paquetes.</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>Not sold: %1</source>
+        <translation>No se vendió: %1</translation>
     </message>
 </context>
 <context>
@@ -895,7 +1073,7 @@
 <context>
     <name>DevicesModel</name>
     <message>
-        <location filename="../../hotspot_manager/ui/devices.py" line="+64" />
+        <location filename="../../hotspot_manager/ui/devices.py" line="-540" />
         <source>Name</source>
         <translation>Nombre</translation>
     </message>
@@ -988,6 +1166,11 @@
         <translation>Renombrar…</translation>
     </message>
     <message>
+        <location line="+4" />
+        <source>Assign to customer…</source>
+        <translation>Asignar a un cliente…</translation>
+    </message>
+    <message>
         <location line="+45" />
         <source>No device has been seen yet. Devices appear here once the agent counts.</source>
         <translation>Aún no se ha visto ningún dispositivo. Aparecen aquí cuando el agente cuenta.</translation>
@@ -1001,7 +1184,7 @@
         </translation>
     </message>
     <message>
-        <location line="+29" />
+        <location line="+30" />
         <source>History of %1 (internet traffic)</source>
         <translation>Historial de %1 (tráfico de internet)</translation>
     </message>
@@ -1020,6 +1203,56 @@
         <location line="+12" />
         <source>Not renamed: %1</source>
         <translation>No se renombró: %1</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <location line="+7" />
+        <location line="+16" />
+        <source>Assign to customer</source>
+        <translation>Asignar a un cliente</translation>
+    </message>
+    <message>
+        <location line="-15" />
+        <source>No customers yet: add one on the Customers screen.</source>
+        <translation>Aún no hay clientes: añada uno en la pantalla Clientes.</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>Not assigned: %1</source>
+        <translation>No se asignó: %1</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentsModel</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/plans.py" line="+574" />
+        <source>Document</source>
+        <translation>Documento</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Month</source>
+        <translation>Mes</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Issued</source>
+        <translation>Emitido</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Amount due</source>
+        <translation>A pagar</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>credit on F-%1: %2</source>
+        <translation>abono a F-%1: %2</translation>
     </message>
 </context>
 <context>
@@ -1111,7 +1344,7 @@
 <context>
     <name>HistoryChart</name>
     <message>
-        <location filename="../../hotspot_manager/ui/devices.py" line="-239" />
+        <location filename="../../hotspot_manager/ui/devices.py" line="-281" />
         <location line="+45" />
         <source>Choose a device to see its history</source>
         <translation>Elija un dispositivo para ver su historial</translation>
@@ -1150,6 +1383,62 @@
         <location line="+54" />
         <source>Shown period: download %1, upload %2</source>
         <translation>Periodo mostrado: descarga %1, subida %2</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryDialog</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/plans.py" line="+86" />
+        <source>History of %1</source>
+        <translation>Historial de %1</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>Balance: %1</source>
+        <translation>Saldo: %1</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>Bills (%1)</source>
+        <translation>Facturas (%1)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Payments (%1)</source>
+        <translation>Pagos (%1)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Packs (%1)</source>
+        <translation>Paquetes (%1)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Plans (%1)</source>
+        <translation>Planes (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>IssuedModel</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/billing.py" line="-34" />
+        <source>Document</source>
+        <translation>Documento</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Customer</source>
+        <translation>Cliente</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Amount due</source>
+        <translation>A pagar</translation>
     </message>
 </context>
 <context>
@@ -1261,9 +1550,32 @@
     </message>
 </context>
 <context>
+    <name>PacksModel</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/plans.py" line="-55" />
+        <source>Sold</source>
+        <translation>Vendido</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Pack</source>
+        <translation>Paquete</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Price</source>
+        <translation>Precio</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Valid until</source>
+        <translation>Válido hasta</translation>
+    </message>
+</context>
+<context>
     <name>PaymentDialog</name>
     <message>
-        <location filename="../../hotspot_manager/ui/billing.py" line="-229" />
+        <location filename="../../hotspot_manager/ui/billing.py" line="+47" />
         <source>Record payment</source>
         <translation>Registrar pago</translation>
     </message>
@@ -1329,9 +1641,334 @@
     </message>
 </context>
 <context>
+    <name>PaymentsModel</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/plans.py" line="-35" />
+        <source>Received</source>
+        <translation>Recibido</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Amount</source>
+        <translation>Importe</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Applied</source>
+        <translation>Aplicado</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Method</source>
+        <translation>Forma de pago</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Invoice</source>
+        <translation>Factura</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Reference</source>
+        <translation>Referencia</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>Cash</source>
+        <translation>Efectivo</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Transfermóvil</source>
+        <translation>Transfermóvil</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>EnZona</source>
+        <translation>EnZona</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Other</source>
+        <translation>Otro</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>on account</source>
+        <translation>a cuenta</translation>
+    </message>
+</context>
+<context>
+    <name>PlanDialog</name>
+    <message>
+        <location line="-429" />
+        <source>Edit plan</source>
+        <translation>Editar plan</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>New plan</source>
+        <translation>Nuevo plan</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>to the second</source>
+        <translation>al segundo</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>to the started minute</source>
+        <translation>al minuto empezado</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>to the started quarter hour</source>
+        <translation>al cuarto de hora empezado</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>e.g. 10GB; empty: no cap</source>
+        <translation>p. ej. 10GB; vacío: sin límite</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>e.g. 0.10</source>
+        <translation>p. ej. 0.10</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>e.g. 1h20m</source>
+        <translation>p. ej. 1h20m</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>e.g. 1GB</source>
+        <translation>p. ej. 1GB</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>e.g. 2d (at most 62 days)</source>
+        <translation>p. ej. 2d (62 días como máximo)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Credit uplink outages</source>
+        <translation>Compensar los cortes de la conexión</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Kind</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Currency</source>
+        <translation>Moneda</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>Rounding of each stretch online</source>
+        <translation>Redondeo de cada conexión</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Data included per month</source>
+        <translation>Datos incluidos al mes</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Price per MB over it</source>
+        <translation>Precio por MB de exceso</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Time included</source>
+        <translation>Tiempo incluido</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Data included</source>
+        <translation>Datos incluidos</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Usable within</source>
+        <translation>Válido durante</translation>
+    </message>
+    <message>
+        <location line="+42" />
+        <source>Once customers are on a plan (or a pack is sold) only its name can change: for new terms add a new plan and move the customers to it.</source>
+        <translation>Cuando ya hay clientes en un plan (o se vendió un paquete) solo se puede cambiar su nombre: para condiciones nuevas, cree un plan nuevo y pase los clientes a él.</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>Price per MB (or tiers: 1000:0.50,*:0.30)</source>
+        <translation>Precio por MB (o tramos: 1000:0.50,*:0.30)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Price per hour</source>
+        <translation>Precio por hora</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Monthly fee</source>
+        <translation>Cuota mensual</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Price of the pack</source>
+        <translation>Precio del paquete</translation>
+    </message>
+</context>
+<context>
+    <name>PlansDialog</name>
+    <message>
+        <location line="+35" />
+        <location line="+42" />
+        <location line="+33" />
+        <source>Plans and packs</source>
+        <translation>Planes y paquetes</translation>
+    </message>
+    <message>
+        <location line="-71" />
+        <source>New plan…</source>
+        <translation>Nuevo plan…</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>Edit…</source>
+        <translation>Editar…</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <location line="+45" />
+        <source>Archive</source>
+        <translation>Archivar</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Offer again</source>
+        <translation>Volver a ofrecer</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>Not saved: %1</source>
+        <translation>No se guardó: %1</translation>
+    </message>
+</context>
+<context>
+    <name>PlansModel</name>
+    <message>
+        <location line="-279" />
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Kind</source>
+        <translation>Tipo</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Terms</source>
+        <translation>Condiciones</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Outage credit</source>
+        <translation>Compensa cortes</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>State</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>Per MB</source>
+        <translation>Por MB</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Per hour</source>
+        <translation>Por hora</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Monthly flat rate</source>
+        <translation>Tarifa plana mensual</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Prepaid pack</source>
+        <translation>Paquete prepago</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>%1 %2/MB</source>
+        <translation>%1 %2/MB</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>(up to %1)</source>
+        <translation>(hasta %1)</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>(over %1)</source>
+        <translation>(a partir de %1)</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>%1 per hour</source>
+        <translation>%1 por hora</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1 per month</source>
+        <translation>%1 al mes</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>%1 included, then %2 %3/MB</source>
+        <translation>%1 incluidos, luego %2 %3/MB</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>%1: %2 usable within %3</source>
+        <translation>%1: %2 para usar en %3</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>yes</source>
+        <translation>sí</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>no</source>
+        <translation>no</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>archived</source>
+        <translation>archivado</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>offered</source>
+        <translation>en oferta</translation>
+    </message>
+</context>
+<context>
     <name>PreviewModel</name>
     <message>
-        <location line="-60" />
+        <location filename="../../hotspot_manager/ui/billing.py" line="-126" />
         <source>Customer</source>
         <translation>Cliente</translation>
     </message>
@@ -1344,6 +1981,86 @@
         <location line="+0" />
         <source>Currency</source>
         <translation>Moneda</translation>
+    </message>
+</context>
+<context>
+    <name>RatesDialog</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/plans.py" line="+253" />
+        <location line="+50" />
+        <source>Exchange rates</source>
+        <translation>Tasas de cambio</translation>
+    </message>
+    <message>
+        <location line="-45" />
+        <source>A bill uses the rates in force on the last day of its month; a payment in another currency, those of the day it was received.</source>
+        <translation>Una factura usa las tasas vigentes el último día de su mes; un pago en otra moneda, las del día en que se recibió.</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>CUP per unit, e.g. 400</source>
+        <translation>CUP por unidad, p. ej. 400</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Currency</source>
+        <translation>Moneda</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Rate</source>
+        <translation>Tasa</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>From</source>
+        <translation>Desde</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>Set rate</source>
+        <translation>Fijar tasa</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>Not set: %1</source>
+        <translation>No se fijó: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RatesModel</name>
+    <message>
+        <location line="-67" />
+        <source>From</source>
+        <translation>Desde</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Currency</source>
+        <translation>Moneda</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>CUP per unit</source>
+        <translation>CUP por unidad</translation>
+    </message>
+</context>
+<context>
+    <name>SellPackDialog</name>
+    <message>
+        <location line="+115" />
+        <source>Sell a pack to %1</source>
+        <translation>Vender un paquete a %1</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Pack</source>
+        <translation>Paquete</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>Sold at</source>
+        <translation>Fecha de venta</translation>
     </message>
 </context>
 <context>
@@ -1460,6 +2177,52 @@
         <location line="+45" />
         <source>“%1” is not a network range such as 192.168.1.0/24.</source>
         <translation>«%1» no es un rango de red como 192.168.1.0/24.</translation>
+    </message>
+</context>
+<context>
+    <name>SubscribeDialog</name>
+    <message>
+        <location filename="../../hotspot_manager/ui/plans.py" line="-33" />
+        <source>Plan of %1</source>
+        <translation>Plan de %1</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>Plan</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>From</source>
+        <translation>Desde</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>The plan running on that day ends then; each plan bills its own days.</source>
+        <translation>El plan vigente ese día termina entonces; cada plan factura sus propios días.</translation>
+    </message>
+</context>
+<context>
+    <name>SubscriptionsModel</name>
+    <message>
+        <location line="+131" />
+        <source>Plan</source>
+        <translation>Plan</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>From</source>
+        <translation>Desde</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>Until</source>
+        <translation>Hasta</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>open</source>
+        <translation>sin fin</translation>
     </message>
 </context>
 </TS>
