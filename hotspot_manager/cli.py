@@ -155,8 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--lan",
         action="append",
         metavar="CIDR",
-        help="hotspot LAN range (repeatable); remembered in the database; default: the "
-        "private ranges",
+        help="hotspot LAN range (repeatable, or comma-separated); remembered in the database; "
+        "default: the private ranges",
     )
     i.add_argument("--json", action="store_true", help="print the outcome as JSON")
     i.add_argument("--quiet", action="store_true", help="no progress on stderr")

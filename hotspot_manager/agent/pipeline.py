@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from hotspot_manager.capture.discovery import Naming, names_in
+from hotspot_manager.capture.discovery import Naming, names_in, names_in_control
 from hotspot_manager.capture.lan import DEFAULT_LAN, Lan
 from hotspot_manager.capture.meter import Meter, Tick
 from hotspot_manager.capture.parser import Frames, parse
@@ -30,7 +30,11 @@ LAN_SETTING = "lan"
 
 
 def store_lan(store: Store, cidrs: list[str] | None) -> Lan:
-    """The LAN to classify with: the one given (then remembered), else the stored one."""
+    """The LAN to classify with: the one given (then remembered), else the stored one.
+
+    Each value may hold several ranges separated by commas, as ``usage --lan`` takes them.
+    """
+    cidrs = [c for v in cidrs or () for c in v.split(",") if c.strip()]
     if cidrs:
         lan = Lan(cidrs)
         store.set_setting(LAN_SETTING, json.dumps(lan.cidrs))
@@ -94,6 +98,12 @@ class Pipeline:
         self.feed(frames)
         self.namings += names_in(raw, frames)
         return frames
+
+    def feed_live(self, batch) -> None:
+        """Count a live source's batch and pick up the names in its control frames."""
+        self.feed(batch.frames)
+        if batch.control:
+            self.namings += names_in_control(batch.control)
 
     def feed(self, frames: Frames) -> None:
         self.meter.add(frames)

@@ -182,8 +182,8 @@ def _loop(source, store, interface, lan_cidrs, interval, stop, on_flush) -> Agen
     try:
         while True:
             wait = max(0.0, min(0.2, next_flush - time.monotonic()))
-            for raw in source.batches(wait):
-                pipe.feed_raw(raw)
+            for batch in source.batches(wait):
+                pipe.feed_live(batch)
             now_m = time.monotonic()
             stopping = stop.is_set()
             if now_m < next_flush and not stopping:
@@ -191,8 +191,8 @@ def _loop(source, store, interface, lan_cidrs, interval, stop, on_flush) -> Agen
             if stopping:
                 # Frames of a block the kernel has not handed over yet (it does after
                 # its block timeout) would be lost: wait that long once more.
-                for raw in source.batches(getattr(source, "drain_seconds", 0.0)):
-                    pipe.feed_raw(raw)
+                for batch in source.batches(getattr(source, "drain_seconds", 0.0)):
+                    pipe.feed_live(batch)
                 now_m = time.monotonic()
             ks = source.kernel_stats()
             m = pipe.meter

@@ -31,7 +31,8 @@ class Naming:
     ipv4: str | None = None
 
 
-def _candidates(raw: RawBatch, f: Frames) -> np.ndarray:
+def control_rows(raw: RawBatch, f: Frames) -> np.ndarray:
+    """Rows of a batch that are whole IPv4 DHCP or mDNS frames (what discovery reads)."""
     if raw.link_type != lt.ETHERNET or len(raw) == 0:
         return np.zeros(0, dtype=np.int64)
     head = raw.head
@@ -40,9 +41,6 @@ def _candidates(raw: RawBatch, f: Frames) -> np.ndarray:
     plain = (head[:, 12] == 0x08) & (head[:, 13] == 0x00) & (head[:, 23] == 17)
     tagged = (head[:, 12] == 0x81) & (head[:, 13] == 0x00) & (head[:, 27] == 17)
     complete = raw.caplen >= raw.wire_len
-    if raw.whole is not None:  # live: only the frames kept whole can be read whole
-        complete = np.zeros(len(raw), dtype=bool)
-        complete[list(raw.whole)] = True
     idx = np.nonzero((plain | tagged) & (f.ip_ver == 4) & complete)[0]
     if len(idx) == 0:
         return idx
@@ -87,33 +85,77 @@ def _remember(data: bytes, names: list[Naming]) -> None:
 
 def names_in(raw: RawBatch, f: Frames) -> list[Naming]:
     """Names and addresses devices announced in this batch's control frames."""
-    idx = _candidates(raw, f)
-    if len(idx) == 0:
-        return []
-    out: list[Naming] = []
+    rows = control_rows(raw, f).tolist()
     buf = raw.buf
-    for i in idx.tolist():
-        if raw.whole is not None:
-            data = raw.whole[i]
-        else:
-            start = int(raw.data_off[i])
-            data = bytes(buf[start : start + int(raw.caplen[i])])
-        seen = int(raw.ts_sec[i])
-        known = _SEEN.get(data)
-        if known is None:  # identical frames (mDNS repeats itself) are dissected once
-            known = _dissect(data, mac_text(int(f.src_mac[i])))
-            _remember(data, known)
+    frames = []
+    for i in rows:
+        start = int(raw.data_off[i])
+        frames.append((int(raw.ts_sec[i]), bytes(buf[start : start + int(raw.caplen[i])])))
+    return names_in_control(frames)
+
+
+def _same_as(data: bytes) -> bytes:
+    """What decides a control frame's names: its sender and its UDP payload less the
+    fields that change from one retry to the next (IP id and checksums, the BOOTP
+    transaction id and seconds, the DNS id). Frames alike in this are dissected once."""
+    ip = 18 if data[12:14] == b"\x81\x00" else 14
+    if len(data) < ip + 28:
+        return data
+    udp = ip + (data[ip] & 0x0F) * 4
+    payload = bytearray(data[udp + 8 :])
+    if data[udp + 2 : udp + 4] in (b"\x00\x43", b"\x00\x44"):  # BOOTP: xid, secs
+        payload[4:10] = bytes(min(6, max(0, len(payload) - 4)))
+    else:  # DNS: id
+        payload[0:2] = bytes(min(2, len(payload)))
+    return data[6:12] + bytes(payload)
+
+
+def names_in_control(frames: list[tuple[int, bytes]]) -> list[Naming]:
+    """Names and addresses in whole control frames, given as (second, frame bytes)."""
+    out: list[Naming] = []
+    for seen, data in frames:
+        key = _same_as(data)
+        known = _SEEN.get(key)
+        if known is None:  # alike frames (retries, mDNS repeating itself) are dissected once
+            known = _dissect(data, mac_text(int.from_bytes(data[6:12], "big")))
+            _remember(key, known)
         out += [Naming(n.mac, seen, n.hostname, n.vendor_class, n.ipv4) for n in known]
     return out
 
 
+def _udp_payload(data: bytes) -> tuple[int, int, bytes] | None:
+    """(source port, destination port, payload) of an IPv4 UDP frame, untagged or one tag."""
+    ip = 18 if data[12:14] == b"\x81\x00" else 14
+    if len(data) < ip + 28 or data[ip] >> 4 != 4 or data[ip + 9] != 17:
+        return None
+    udp = ip + (data[ip] & 0x0F) * 4
+    if len(data) < udp + 8:
+        return None
+    sport = int.from_bytes(data[udp : udp + 2], "big")
+    dport = int.from_bytes(data[udp + 2 : udp + 4], "big")
+    length = int.from_bytes(data[udp + 4 : udp + 6], "big")  # without Ethernet padding
+    return sport, dport, data[udp + 8 : udp + max(length, 8)]
+
+
 def _dissect(data: bytes, src: str) -> list[Naming]:
+    """The names in one control frame: scapy dissects its UDP payload as BOOTP or DNS
+    (the way it would behind Ether/IP/UDP, at a third of the cost)."""
     from scapy.layers.dhcp import BOOTP, DHCP
     from scapy.layers.dns import DNS
-    from scapy.layers.l2 import Ether
 
+    udp = _udp_payload(data)
+    if udp is None:
+        return []
+    sport, dport, payload = udp
     try:
-        pkt = Ether(data)
+        if (sport, dport) in ((68, 67), (67, 68)):
+            if not payload or payload[0] != 1:  # requests only: a reply names no client
+                return []
+            pkt = BOOTP(payload)
+        elif MDNS_PORT in (sport, dport):
+            pkt = DNS(payload)
+        else:
+            return []
     except Exception:
         return []
     if pkt.haslayer(DHCP) and pkt.haslayer(BOOTP):

@@ -1,20 +1,22 @@
 """Live frame sources: the interface facing the hotspot's clients.
 
-Linux: an AF_PACKET socket with a TPACKET_V3 memory-mapped ring. The kernel
-fills blocks of frames without a system call per frame; a classic BPF
-program attached to the socket keeps only the first ``snaplen`` bytes of
-ordinary frames (headers are all the meter needs) and more of the rare
-control frames (DHCP, mDNS, ARP) that discovery dissects. Every frame keeps
-its wire length (``tp_len``), which is what is billed. Kernel drop counters
-(PACKET_STATISTICS) are read at every flush.
+Linux: an AF_PACKET socket with a TPACKET_V2 memory-mapped ring of fixed
+slots. The kernel fills slots without a system call per frame and keeps only
+the first ``snaplen`` bytes of each frame (headers are all the meter needs);
+every frame keeps its wire length (``tp_len``), which is what is billed. A
+run of ready slots is read as one numpy array and parsed column by column
+(:func:`~hotspot_manager.capture.parser.parse_ethernet_words`): no Python
+runs per frame. The rare control frames discovery dissects (DHCP, mDNS)
+come whole through a second socket whose classic BPF filter keeps only them.
+Kernel drop counters (PACKET_STATISTICS) are read at every flush.
 
 Other systems: scapy's portable listener (libpcap/Npcap, BPF on macOS) with
 an enlarged buffer, behind the same interface (``ScapySource``); it reads
 frames one by one, so it is for modest rates.
 
-A source yields :class:`~hotspot_manager.capture.sources.RawBatch` objects,
-so the live agent and a file import share the parser and the Meter. A batch
-points into the ring: parse it before asking for the next one.
+A source yields :class:`LiveBatch` objects: parsed frames for the Meter (the
+same :class:`~hotspot_manager.capture.parser.Frames` a file import makes)
+and the control frames for discovery.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from hotspot_manager.capture import linktypes as lt
+from hotspot_manager.capture.discovery import control_rows
+from hotspot_manager.capture.parser import WORDS, Frames, parse, parse_ethernet_words, splice
 from hotspot_manager.capture.sources import HEAD, RawBatch, _gather
 
 ETH_P_ALL = 0x0003
@@ -40,14 +44,15 @@ SOL_PACKET = 263
 PACKET_RX_RING = 5
 PACKET_STATISTICS = 6
 PACKET_VERSION = 10
-TPACKET_V3 = 2
+PACKET_RESERVE = 12
+TPACKET_V2 = 1
 SO_ATTACH_FILTER = 26
 TP_STATUS_KERNEL = 0
 TP_STATUS_USER = 1
 TP_STATUS_VLAN_VALID = 1 << 4
 
 SNAPLEN = 128  # Ethernet + 2 VLAN tags + IPv6 + TCP fit
-CONTROL_SNAPLEN = 1600  # DHCP, mDNS and ARP frames are kept whole for discovery
+CONTROL_SNAPLEN = 1600  # DHCP and mDNS frames are read whole for discovery
 CONTROL_PORTS = (67, 68, 5353)
 
 
@@ -102,7 +107,7 @@ def _command_line() -> str:
     return os.path.realpath(arg0)
 
 
-# -- classic BPF: keep headers of ordinary frames, control frames whole ----------------
+# -- classic BPF: the control socket takes DHCP and mDNS frames, whole --------------------
 def _assemble(prog: list[tuple]) -> list[tuple[int, int, int, int]]:
     """(op, k, true_label, false_label) / ("label", name) -> sock_filter tuples."""
     labels: dict[str, int] = {}
@@ -120,13 +125,12 @@ def _assemble(prog: list[tuple]) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def snap_filter(snaplen: int = SNAPLEN, control: int = CONTROL_SNAPLEN) -> list[tuple]:
-    """The socket filter: ``control`` bytes of ARP and IPv4 UDP 67/68/5353, else ``snaplen``."""
+def control_filter(keep: int = CONTROL_SNAPLEN) -> list[tuple]:
+    """The control socket's filter: ``keep`` bytes of IPv4 UDP 67/68/5353 frames, nothing else."""
     ldh_abs, ldb_abs, ldxb_msh, ldh_ind = 0x28, 0x30, 0xB1, 0x48
     jeq, jset, ret = 0x15, 0x45, 0x06
     prog: list[tuple] = [
         (ldh_abs, 12, 0, 0),
-        (jeq, 0x0806, "ctl", 0),
         (jeq, 0x0800, 0, "snap"),
         (ldb_abs, 23, 0, 0),
         (jeq, 17, 0, "snap"),
@@ -141,7 +145,7 @@ def snap_filter(snaplen: int = SNAPLEN, control: int = CONTROL_SNAPLEN) -> list[
     for port in CONTROL_PORTS[:-1]:
         prog.append((jeq, port, "ctl", 0))
     prog.append((jeq, CONTROL_PORTS[-1], "ctl", "snap"))
-    prog += [("label", "snap"), (ret, snaplen, 0, 0), ("label", "ctl"), (ret, control, 0, 0)]
+    prog += [("label", "snap"), (ret, 0, 0, 0), ("label", "ctl"), (ret, keep, 0, 0)]
     return _assemble(prog)
 
 
@@ -154,68 +158,76 @@ def _attach_filter(sock: socket.socket, insns: list[tuple[int, int, int, int]]) 
     sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, fprog)
 
 
+@dataclass(slots=True)
+class LiveBatch:
+    """What a live source captured since the last batch: parsed frames and control frames."""
+
+    frames: Frames
+    control: list[tuple[int, bytes]]  # (second, whole frame): DHCP and mDNS, for discovery
+
+
 class PacketRingSource:
-    """AF_PACKET + TPACKET_V3 ring on one Linux interface."""
+    """AF_PACKET + TPACKET_V2 ring on one Linux interface, and a socket for control frames.
+
+    The ring is an array of fixed 256-byte slots: a 32-byte header, then the
+    frame from byte 72 on (a reserve of 6 bytes puts it 8-byte aligned), at
+    most ``snaplen`` bytes of it. Because slots are fixed, a run of ready
+    frames is a 2-D numpy view and every header field one column of it: a
+    batch is copied out, handed back to the kernel and parsed with no
+    per-frame Python at all (a TPACKET_V3 block, by contrast, must be walked
+    frame by frame). Control frames (DHCP, mDNS) arrive whole, and rarely, on
+    a second socket whose kernel filter keeps only them.
+    """
 
     link_type = lt.ETHERNET
+    SLOT = 256
+    RESERVE = 6  # 66 + 6: frame data at byte 72 of a slot, 8-byte aligned
+    DATA = 72
 
-    def __init__(
-        self,
-        interface: str,
-        block_size: int = 1 << 20,
-        blocks: int = 32,
-        snaplen: int = SNAPLEN,
-        block_timeout_ms: int = 50,
-    ) -> None:
+    def __init__(self, interface: str, ring_mb: int = 32, snaplen: int = SNAPLEN) -> None:
         self.interface = interface
         try:
-            ifindex = socket.if_nametoindex(interface)
+            socket.if_nametoindex(interface)
         except OSError:
             raise CaptureUnavailable(f"no network interface named {interface!r}") from None
-        del ifindex
+        if self.DATA + snaplen > self.SLOT:
+            raise ValueError(f"snaplen {snaplen} does not fit a {self.SLOT}-byte slot")
+        self._sock = self._ctl = None
         try:
             # Protocol 0: receive nothing until bound, so no frame of another
             # interface slips in before the filter and the ring are set.
             sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
         except PermissionError:
             raise CaptureUnavailable(grant_hint(), permission=True) from None
+        slots = (ring_mb << 20) // self.SLOT
+        block = 1 << 16
         try:
-            _attach_filter(sock, snap_filter(snaplen))
-            sock.setsockopt(SOL_PACKET, PACKET_VERSION, TPACKET_V3)
-            frame_size = 2048  # only a hint in V3; must divide the block size
-            req = struct.pack(
-                "IIIIIII",
-                block_size,
-                blocks,
-                frame_size,
-                block_size // frame_size * blocks,
-                block_timeout_ms,
-                0,
-                0,
-            )
+            self._sock = sock
+            _attach_filter(sock, [(0x06, 0, 0, snaplen)])  # ret #snaplen
+            sock.setsockopt(SOL_PACKET, PACKET_VERSION, TPACKET_V2)
+            sock.setsockopt(SOL_PACKET, PACKET_RESERVE, self.RESERVE)
+            req = struct.pack("IIII", block, slots * self.SLOT // block, self.SLOT, slots)
             sock.setsockopt(SOL_PACKET, PACKET_RX_RING, req)
             self._mm = mmap.mmap(
-                sock.fileno(),
-                block_size * blocks,
-                mmap.MAP_SHARED,
-                mmap.PROT_READ | mmap.PROT_WRITE,
+                sock.fileno(), slots * self.SLOT, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE
             )
+            self._ctl = _control_socket()
             sock.bind((interface, ETH_P_ALL))
+            self._ctl.bind((interface, ETH_P_ALL))
         except OSError as exc:
-            sock.close()
+            self.close()
             if exc.errno in (errno.EPERM, errno.EACCES):
                 raise CaptureUnavailable(grant_hint(), permission=True) from None
             raise CaptureUnavailable(f"cannot capture on {interface}: {exc.strerror}") from None
-        self._sock = sock
-        self._buf = np.frombuffer(self._mm, dtype=np.uint8)
-        self._block_size = block_size
-        # How long the kernel may keep frames in a block not yet handed over.
-        self.drain_seconds = 2 * block_timeout_ms / 1000
-        self._blocks = blocks
+        self._slots = np.frombuffer(self._mm, dtype=np.uint64).reshape(slots, self.SLOT // 8)
+        self._status = np.frombuffer(self._mm, dtype=np.uint32).reshape(slots, self.SLOT // 4)[:, 0]
+        self._bytes = np.frombuffer(self._mm, dtype=np.uint8)
+        self._n = slots
         self._next = 0
         self._poll = select.poll()
         self._poll.register(sock.fileno(), select.POLLIN | select.POLLERR)
-        self._u32 = struct.Struct("I").unpack_from
+        self.snaplen = snaplen
+        self.drain_seconds = 0.0  # a frame is readable the moment the kernel has it
         self.stats_total = KernelStats()
 
     def fileno(self) -> int:
@@ -225,103 +237,139 @@ class PacketRingSource:
         sock, self._sock = self._sock, None
         if sock is None:
             return
-        self._buf = None  # type: ignore[assignment]
-        try:
-            self._mm.close()
-        except BufferError:
-            pass
+        self._slots = self._status = self._bytes = None  # type: ignore[assignment]
+        mm = getattr(self, "_mm", None)
+        if mm is not None:
+            try:
+                mm.close()
+            except BufferError:
+                pass
         sock.close()
+        if self._ctl is not None:
+            self._ctl.close()
 
     def kernel_stats(self) -> KernelStats:
         """Frames and drops since the last call (the kernel resets them on read)."""
-        raw = self._sock.getsockopt(SOL_PACKET, PACKET_STATISTICS, 12)
-        packets, drops, _freeze = struct.unpack("III", raw)
+        raw = self._sock.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
+        packets, drops = struct.unpack("II", raw)
         self.stats_total.packets += packets
         self.stats_total.drops += drops
         return KernelStats(packets, drops)
 
-    def batches(self, timeout: float, max_frames: int = 65536) -> Iterator[RawBatch]:
-        """What the kernel has captured, waiting up to ``timeout`` s for the first block.
+    def _ready(self, i: int) -> bool:
+        return bool(self._status[i % self._n] & TP_STATUS_USER)
 
-        Frames of every ready block (up to ``max_frames``) are copied out of the
-        ring (their first ``SNAPLEN`` bytes, and control frames whole) and the
-        blocks handed back at once, so one batch of tens of thousands of
-        frames pays numpy's per-call costs once.
+    def batches(self, timeout: float, max_frames: int | None = None) -> Iterator[LiveBatch]:
+        """What the kernel has captured, waiting up to ``timeout`` s for it to pile up.
+
+        Frames are taken as late as the timeout allows (a bigger batch costs less
+        per frame; nothing is written before the flush anyway) unless a quarter
+        of the ring fills first.
         """
         deadline = time.monotonic() + timeout
-        parts: list[tuple] = []
-        count = 0
-        while count < max_frames:
-            base = self._next * self._block_size
-            (status,) = self._u32(self._mm, base + 8)
-            if not status & TP_STATUS_USER:
-                # Wait for more until the deadline: bigger batches cost less per frame,
-                # and nothing is written before the flush anyway.
-                left = deadline - time.monotonic()
-                if left > 0:
-                    self._poll.poll(int(left * 1000) + 1)
-                    (status,) = self._u32(self._mm, base + 8)
-                if not status & TP_STATUS_USER:
-                    break
-                continue
-            try:
-                part = self._block(base)
-            finally:
-                struct.pack_into("I", self._mm, base + 8, TP_STATUS_KERNEL)
-                self._next = (self._next + 1) % self._blocks
-            if part is not None:
-                parts.append(part)
-                count += len(part[0])
-        if parts:
-            yield self._batch(parts)
+        quarter = self._n // 4
+        while not self._ready(self._next + quarter):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            if self._ready(self._next):
+                time.sleep(min(left, 0.02))
+            else:
+                self._poll.poll(int(left * 1000) + 1)
+        limit = min(max_frames or self._n // 2, self._n)
+        count = self._run(limit)
+        control = self._control()
+        if count == 0 and not control:
+            return
+        yield LiveBatch(self._take(count), control)
 
-    def _block(self, base: int) -> tuple | None:
-        """Copy one block's frames out of the ring: (header fields, bytes, whole control frames)."""
-        u32, mm = self._u32, self._mm
-        n, first = struct.unpack_from("II", mm, base + 12)
-        if n == 0:
-            return None
-        off = base + first
-        offs = [off]
-        offs += [off := off + u32(mm, off)[0] for _ in range(n - 1)]
-        rec = np.array(offs, dtype=np.int64)
-        hdr = _gather(self._buf, rec, 28)
-        w = np.ascontiguousarray(hdr[:, :24]).view(np.uint32).astype(np.int64)
-        mac = np.ascontiguousarray(hdr[:, 24:26]).view(np.uint16)[:, 0].astype(np.int64)
-        data = rec + mac
-        frames = _gather(self._buf, data, SNAPLEN)
-        snap = w[:, 3]
-        whole = {}
-        for i in np.nonzero(snap > SNAPLEN)[0].tolist():
-            d = int(data[i])
-            whole[i] = bytes(mm[d : d + int(snap[i])])
-        return w, frames, whole
+    def _run(self, limit: int) -> int:
+        """How many frames from the next slot on are ready, up to ``limit``."""
+        i = self._next
+        end = min(i + limit, self._n)
+        ready = (self._status[i:end] & TP_STATUS_USER).astype(bool)
+        count = len(ready) if ready.all() else int(np.argmin(ready))
+        if count == end - i and count < limit and end == self._n:
+            more = (self._status[: limit - count] & TP_STATUS_USER).astype(bool)
+            count += len(more) if more.all() else int(np.argmin(more))
+        return count
 
-    def _batch(self, parts: list[tuple]) -> RawBatch:
-        w = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
-        frames = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
-        whole: dict[int, bytes] = {}
-        base = 0
-        for p in parts:
-            whole.update({base + i: b for i, b in p[2].items()})
-            base += len(p[0])
-        sec, nsec, snap, wire, status = w[:, 1], w[:, 2], w[:, 3], w[:, 4], w[:, 5]
+    def _take(self, count: int) -> Frames:
+        """Copy ``count`` ready slots out, parse them, and hand the slots back."""
+        i, n = self._next, self._n
+        cols = (self.DATA + 8 * WORDS) // 8
+        if i + count <= n:
+            blk = self._slots[i : i + count, :cols].copy()
+        else:
+            blk = np.concatenate([self._slots[i:, :cols], self._slots[: i + count - n, :cols]])
+        # tpacket2_hdr words: status | len, snaplen | mac | net, sec | nsec
+        w0, w1, w2 = blk[:, 0], blk[:, 1], blk[:, 2]
+        lo32, u32 = np.uint64(0xFFFFFFFF), np.uint64(32)
+        wire = (w0 >> u32).astype(np.int64)
         # A VLAN tag the NIC took off is still on the wire: bill its 4 bytes.
-        wire = wire + np.where(status & TP_STATUS_VLAN_VALID, 4, 0)
-        n = len(w)
-        return RawBatch(
-            buf=frames.reshape(-1),
-            link_type=lt.ETHERNET,
-            fcs_len=0,
-            data_off=np.arange(n, dtype=np.int64) * SNAPLEN,
-            caplen=snap,
-            wire_len=wire,
-            ts_sec=sec,
-            ts_nsec=nsec,
-            end_offset=0,
-            head=frames[:, :HEAD],
-            whole=whole,
-        )
+        wire += ((w0 & np.uint64(TP_STATUS_VLAN_VALID)) != 0) * 4
+        snap = (w1 & lo32).astype(np.int64)
+        mac = ((w1 >> u32) & np.uint64(0xFFFF)).astype(np.int64)
+        sec = (w2 & lo32).astype(np.int64)
+        nsec = (w2 >> u32).astype(np.int64)
+        words = blk[:, self.DATA // 8 :].byteswap()
+        frames, slow = parse_ethernet_words(words, snap, wire, sec, nsec)
+        # Rows the word parser does not finish (tags, PPPoE) or whose frame the
+        # kernel put elsewhere in its slot: copy their bytes before handing back.
+        slow |= mac != self.DATA
+        rows = np.nonzero(slow)[0]
+        if len(rows):
+            at = (i + rows) % n * self.SLOT + mac[rows]
+            data = _gather(self._bytes, at, self.snaplen)
+        if i + count <= n:
+            self._status[i : i + count] = TP_STATUS_KERNEL
+        else:
+            self._status[i:] = TP_STATUS_KERNEL
+            self._status[: i + count - n] = TP_STATUS_KERNEL
+        self._next = (i + count) % n
+        if len(rows):
+            raw = _raw_rows(data, snap[rows], wire[rows], sec[rows], nsec[rows])
+            splice(frames, rows, parse(raw))
+        return frames
+
+    def _control(self) -> list[tuple[int, bytes]]:
+        out = []
+        now = int(time.time())
+        while True:
+            try:
+                data = self._ctl.recv(CONTROL_SNAPLEN, socket.MSG_DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                return out
+            out.append((now, data))
+
+
+def _control_socket() -> socket.socket:
+    """A socket that receives only DHCP and mDNS frames, whole."""
+    ctl = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+    try:
+        _attach_filter(ctl, control_filter())
+        ctl.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+    except OSError:
+        ctl.close()
+        raise
+    return ctl
+
+
+def _raw_rows(data, caplen, wire, sec, nsec) -> RawBatch:
+    """Rows of frame bytes (N, width) as a batch for the general parser."""
+    n, width = data.shape
+    return RawBatch(
+        buf=data.reshape(-1),
+        link_type=lt.ETHERNET,
+        fcs_len=0,
+        data_off=np.arange(n, dtype=np.int64) * width,
+        caplen=np.minimum(caplen, width),
+        wire_len=wire,
+        ts_sec=sec,
+        ts_nsec=nsec,
+        end_offset=0,
+        head=data[:, :HEAD] if width >= HEAD else np.pad(data, ((0, 0), (0, HEAD - width))),
+    )
 
 
 class ScapySource:
@@ -356,7 +404,7 @@ class ScapySource:
     def kernel_stats(self) -> KernelStats:
         return KernelStats()
 
-    def batches(self, timeout: float) -> Iterator[RawBatch]:
+    def batches(self, timeout: float) -> Iterator[LiveBatch]:
         frames: list[bytes] = []
         wires: list[int] = []
         stamps: list[float] = []
@@ -380,7 +428,7 @@ class ScapySource:
         buf = np.frombuffer(b"".join(frames) + bytes(HEAD), dtype=np.uint8)
         ts = np.array(stamps, dtype=np.float64)
         sec = np.floor(ts).astype(np.int64)
-        yield RawBatch(
+        raw = RawBatch(
             buf=buf,
             link_type=lt.ETHERNET,
             fcs_len=0,
@@ -392,6 +440,9 @@ class ScapySource:
             end_offset=0,
             head=_gather(buf, starts, HEAD),
         )
+        parsed = parse(raw)
+        control = [(int(sec[i]), frames[i]) for i in control_rows(raw, parsed).tolist()]
+        yield LiveBatch(parsed, control)
 
 
 def open_live(interface: str, backend: str = "auto", **kw) -> PacketRingSource | ScapySource:

@@ -35,6 +35,8 @@ COUNTERS = (
     "inet_rx_bytes",
 )
 _V6_BASE = np.uint64(1 << 40)  # ids of IPv6 keys within a batch sit above any IPv4 key
+_HASH_BITS = 16
+_HASH_MULT = 0x9E3779B97F4A7C15  # Fibonacci hashing: the top bits of key * this
 
 
 def mac_text(value: int) -> str:
@@ -88,8 +90,11 @@ class Meter:
         self._totals = np.zeros((0, 8), dtype=np.int64)
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._health: list[tuple[np.ndarray, np.ndarray]] = []
-        self._ip4: dict[int, int] = {}  # MAC key -> last LAN IPv4 it sent from
+        self._ip4: dict[int, int] = {}  # MAC id -> last LAN IPv4 it sent from
         self._ip6: dict[int, int] = {}
+        # MAC key -> id as an open hash table, so a batch needs no sort to find its ids
+        self._hkeys = np.zeros(1 << _HASH_BITS, dtype=np.uint64)
+        self._hids = np.full(1 << _HASH_BITS, -1, dtype=np.int64)
 
     # -- feeding --------------------------------------------------------------
     def add(self, f: Frames) -> None:
@@ -165,13 +170,13 @@ class Meter:
             z = np.zeros(n, dtype=bool)
             return z, z
         v4 = f.ip_ver == 4
-        v6 = f.ip_ver == 6
         # For the sender the other end is the destination, and the reverse.
         inet_tx = v4 & self.lan.internet_v4(f.v4_dst)
         inet_rx = v4 & self.lan.internet_v4(f.v4_src)
-        if v6.any():
-            inet_tx |= v6 & self.lan.internet_v6(f.v6_dst)
-            inet_rx |= v6 & self.lan.internet_v6(f.v6_src)
+        i6 = np.nonzero(f.ip_ver == 6)[0]
+        if len(i6):
+            inet_tx[i6] = self.lan.internet_v6(f.v6_dst[i6])
+            inet_rx[i6] = self.lan.internet_v6(f.v6_src[i6])
         return inet_tx, inet_rx
 
     def _intern(self, keys: np.ndarray) -> np.ndarray:
@@ -190,7 +195,26 @@ class Meter:
                 got = len(self._text)
                 table[key] = got
                 self._text.append(self._key_text(key))
+                if self.by == "mac":
+                    self._hash_insert(key, got)
             ids[i] = got
+        return ids
+
+    def _hash_insert(self, key: int, ident: int) -> None:
+        h = (key * _HASH_MULT) % (1 << 64) >> (64 - _HASH_BITS)
+        if self._hids[h] < 0:  # a slot taken by another MAC: that one is looked up the slow way
+            self._hkeys[h] = key
+            self._hids[h] = ident
+
+    def _mac_ids(self, keys: np.ndarray) -> np.ndarray:
+        """Global ids of MAC keys: a hashed table lookup per frame, a dict only for new MACs."""
+        h = (keys * np.uint64(_HASH_MULT)) >> np.uint64(64 - _HASH_BITS)
+        ids = self._hids[h]
+        miss = (self._hkeys[h] != keys) | (ids < 0)
+        if miss.any():
+            where = np.nonzero(miss)[0]
+            ukeys, inv = np.unique(keys[where], return_inverse=True)
+            ids[where] = self._intern(ukeys)[inv.reshape(-1)]
         return ids
 
     def _key_text(self, key: int) -> str:
@@ -200,76 +224,116 @@ class Meter:
             return str(ipaddress.IPv6Address(key & ((1 << 128) - 1)))
         return str(ipaddress.IPv4Address(key))
 
-    def _accumulate(self, f, keys_tx, ok_tx, inet_tx, keys_rx, ok_rx, inet_rx) -> None:
-        keys = np.concatenate([keys_tx[ok_tx], keys_rx[ok_rx]])
-        if len(keys) == 0:
-            return
-        n_tx = int(ok_tx.sum())
-        sec = np.concatenate([f.ts_sec[ok_tx], f.ts_sec[ok_rx]])
-        wire = np.concatenate([f.wire_len[ok_tx], f.wire_len[ok_rx]])
-        inet = np.concatenate([inet_tx[ok_tx], inet_rx[ok_rx]]).astype(np.int64)
-        direction = np.ones(len(keys), dtype=np.int64)
-        direction[:n_tx] = 0
+    def _ids_of(self, keys_tx, ok_tx, keys_rx, ok_rx):
+        """Global ids of the senders and of the receivers (where ``ok``)."""
+        if self.by == "mac":
+            return self._mac_ids(keys_tx[ok_tx]), self._mac_ids(keys_rx[ok_rx])
+        tx = keys_tx[ok_tx]
+        keys = np.concatenate([tx, keys_rx[ok_rx]])
         ukeys, kinv = np.unique(keys, return_inverse=True, sorted=False)
-        ids = self._intern(ukeys)
-        gid = ids[kinv]
-        # slot: 4 per (second, address): direction * 2 + internet
-        sub = direction * 2 + inet
-        # Running totals per address id.
+        gid = self._intern(ukeys)[kinv.reshape(-1)]
+        return gid[: len(tx)], gid[len(tx) :]
+
+    def _accumulate(self, f, keys_tx, ok_tx, inet_tx, keys_rx, ok_rx, inet_rx) -> None:
+        all_tx, all_rx = bool(ok_tx.all()), bool(ok_rx.all())
+        if not all_tx:
+            ok_tx = np.nonzero(ok_tx)[0]
+        if not all_rx:
+            ok_rx = np.nonzero(ok_rx)[0]
+        sel_tx = slice(None) if all_tx else ok_tx
+        sel_rx = slice(None) if all_rx else ok_rx
+        gid_tx, gid_rx = self._ids_of(keys_tx, sel_tx, keys_rx, sel_rx)
+        if len(gid_tx) + len(gid_rx) == 0:
+            return
+        sec_tx, sec_rx = f.ts_sec[sel_tx], f.ts_sec[sel_rx]
+        wire_tx, wire_rx = f.wire_len[sel_tx], f.wire_len[sel_rx]
+        # slot: 4 per (second, address): [tx local, tx internet, rx local, rx internet]
+        sub_tx = inet_tx[sel_tx].view(np.int8)
+        sub_rx = inet_rx[sel_rx].view(np.int8) + np.int8(2)
         n_ids = len(self._text)
         if len(self._totals) < n_ids:
             grown = np.zeros((n_ids, 8), dtype=np.int64)
             grown[: len(self._totals)] = self._totals
             self._totals = grown
-        slot = gid * 4 + sub
-        cnt = np.bincount(slot, minlength=n_ids * 4).reshape(n_ids, 4)
-        byt = np.bincount(slot, weights=wire, minlength=n_ids * 4).reshape(n_ids, 4)
-        self._totals += _to_counters(cnt, byt.astype(np.int64))
-        if not self.keep_seconds:
-            return
-        s0 = int(sec.min())
-        span = int(sec.max()) - s0 + 1
-        nk = len(ukeys)
-        if span * nk <= 4 * len(keys) + 65536:
-            combo = (sec - s0) * nk + kinv
-            c = np.bincount(combo * 4 + sub, minlength=span * nk * 4).reshape(-1, 4)
-            b = np.bincount(combo * 4 + sub, weights=wire, minlength=span * nk * 4).reshape(-1, 4)
-            used = np.nonzero(c.sum(axis=1))[0]
+        both_sec = (sec_tx, sec_rx)
+        s0 = min(int(x.min()) for x in both_sec if len(x))
+        s1 = max(int(x.max()) for x in both_sec if len(x))
+        span = s1 - s0 + 1
+        size = span * n_ids * 4
+        if size <= 4 * (len(gid_tx) + len(gid_rx)) + (1 << 18):
+            # Dense: one counter per (second, address, slot) of the batch's span.
+            c = np.zeros(size, dtype=np.int64)
+            b = np.zeros(size, dtype=np.float64)
+            for sec, gid, sub, wire in (
+                (sec_tx, gid_tx, sub_tx, wire_tx),
+                (sec_rx, gid_rx, sub_rx, wire_rx),
+            ):
+                if len(gid):
+                    slot = ((sec - s0) * n_ids + gid) * 4 + sub
+                    c += np.bincount(slot, minlength=size)
+                    b += np.bincount(slot, weights=wire, minlength=size)
+            c = c.reshape(-1, 4)
+            b = b.reshape(-1, 4).astype(np.int64)
+            used = np.nonzero(c.any(axis=1))[0]
+            self._totals[:n_ids] += _to_counters(
+                c.reshape(span, n_ids, 4).sum(axis=0), b.reshape(span, n_ids, 4).sum(axis=0)
+            )
             c, b = c[used], b[used]
-            rows_sec = used // nk + s0
-            rows_id = ids[used % nk]
+            rows_sec = used // n_ids + s0
+            rows_id = used % n_ids
         else:
-            combo = (sec - s0) * nk + kinv
+            # Sparse (a file whose batch spans hours): group the (second, address) pairs.
+            combo = np.concatenate([(sec_tx - s0) * n_ids + gid_tx, (sec_rx - s0) * n_ids + gid_rx])
+            sub = np.concatenate([sub_tx, sub_rx]).astype(np.int64)
+            wire = np.concatenate([wire_tx, wire_rx])
             ucombo, cinv = np.unique(combo, return_inverse=True, sorted=False)
-            c = np.bincount(cinv * 4 + sub, minlength=len(ucombo) * 4).reshape(-1, 4)
-            b = np.bincount(cinv * 4 + sub, weights=wire, minlength=len(ucombo) * 4).reshape(-1, 4)
-            rows_sec = ucombo // nk + s0
-            rows_id = ids[ucombo % nk]
-        counters = _to_counters(c, b.astype(np.int64))
-        self._pending.append((rows_sec.astype(np.int64), rows_id, counters))
+            slot = cinv.reshape(-1) * 4 + sub
+            c = np.bincount(slot, minlength=len(ucombo) * 4).reshape(-1, 4)
+            b = np.bincount(slot, weights=wire, minlength=len(ucombo) * 4).reshape(-1, 4)
+            b = b.astype(np.int64)
+            rows_sec = ucombo // n_ids + s0
+            rows_id = ucombo % n_ids
+            counters = _to_counters(c, b)
+            np.add.at(self._totals, rows_id, counters)
+            if self.keep_seconds:
+                self._pending.append((rows_sec.astype(np.int64), rows_id, counters))
+            if self.by == "mac" and self.lan is not None:
+                self._sight_ips(f, gid_tx, sel_tx)
+            return
+        if self.keep_seconds:
+            self._pending.append((rows_sec.astype(np.int64), rows_id, _to_counters(c, b)))
         if self.by == "mac" and self.lan is not None:
-            self._sight_ips(f)
+            self._sight_ips(f, gid_tx, sel_tx)
 
-    def _sight_ips(self, f: Frames) -> None:
-        """Remember, per MAC, the last LAN address it used as a source (ints, no text yet)."""
+    def _sight_ips(self, f: Frames, gid_tx: np.ndarray, sel_tx) -> None:
+        """Remember, per MAC id, the last LAN address it used as a source (ints, no text yet)."""
         lan = self.lan
         assert lan is not None
-        for ver, table in ((4, self._ip4), (6, self._ip6)):
-            m = f.has_src_mac & (f.ip_ver == ver)
-            if not m.any():
-                continue
-            m &= lan.contains_v4(f.v4_src) if ver == 4 else lan.local_source_v6(f.v6_src)
-            idx = np.nonzero(m)[0]
+        ver = f.ip_ver[sel_tx]
+        for v, table in ((4, self._ip4), (6, self._ip6)):
+            idx = np.nonzero(ver == v)[0]
             if len(idx) == 0:
                 continue
-            # last occurrence of each MAC in this batch
-            rev_u, rev_first = np.unique(f.src_mac[idx][::-1], return_index=True)
-            last = idx[len(idx) - 1 - rev_first]
-            if ver == 4:
-                table.update(zip(rev_u.tolist(), f.v4_src[last].tolist(), strict=True))
+            if v == 4:
+                addr = f.v4_src[sel_tx][idx]
+                keep = lan.contains_v4(addr)
             else:
-                pairs = f.v6_src[last].tolist()
-                table.update(zip(rev_u.tolist(), [(h << 64) | lo for h, lo in pairs], strict=True))
+                addr = f.v6_src[sel_tx][idx]
+                keep = lan.local_source_v6(addr)
+            if not keep.all():
+                idx, addr = idx[keep], addr[keep]
+            if len(idx) == 0:
+                continue
+            # the last frame of each MAC in this batch
+            last = np.full(len(self._text), -1, dtype=np.int64)
+            np.maximum.at(last, gid_tx[idx], np.arange(len(idx)))
+            ids = np.nonzero(last >= 0)[0]
+            pick = last[ids]
+            if v == 4:
+                table.update(zip(ids.tolist(), addr[pick].tolist(), strict=True))
+            else:
+                pairs = addr[pick].tolist()
+                table.update(zip(ids.tolist(), [(h << 64) | lo for h, lo in pairs], strict=True))
 
     def _sightings_of(self, sec: np.ndarray, aid: np.ndarray, cnt: np.ndarray) -> dict:
         """Per MAC: first/last second seen, seconds it sent in, last LAN addresses."""
@@ -284,12 +348,12 @@ class Meter:
                 s = Sighting(int(secs[0]), int(secs[-1]))
                 s.active_seconds.update(secs[sent[a:b]].tolist())
                 out[self._text[int(rid[a])]] = s
-        for key, ip in self._ip4.items():
-            s = out.get(mac_text(key))
+        for ident, ip in self._ip4.items():
+            s = out.get(self._text[ident])
             if s is not None:
                 s.ipv4 = str(ipaddress.IPv4Address(ip))
-        for key, ip in self._ip6.items():
-            s = out.get(mac_text(key))
+        for ident, ip in self._ip6.items():
+            s = out.get(self._text[ident])
             if s is not None:
                 s.ipv6 = str(ipaddress.IPv6Address(ip))
         self._ip4, self._ip6 = {}, {}

@@ -118,9 +118,6 @@ class RawBatch:
     end_offset: int  # file offset just after this batch's last record
     head: np.ndarray  # uint8 (N, HEAD): each frame's first bytes (past caplen: junk)
     ts_known: np.ndarray | None = None  # bool; None: every frame has its own time
-    # Live batches hold only the first bytes of each frame in ``buf``; frames kept
-    # whole for discovery (DHCP, mDNS) are here, by row.
-    whole: dict[int, bytes] | None = None
 
     def __len__(self) -> int:
         return len(self.data_off)

@@ -19,7 +19,12 @@ def register(sub) -> None:
     )
     a.add_argument("--interface", "-i", required=True, help="interface facing the clients")
     a.add_argument("--db", metavar="PATH", help="database file (default: the app's data folder)")
-    a.add_argument("--lan", action="append", metavar="CIDR", help="hotspot LAN range(s)")
+    a.add_argument(
+        "--lan",
+        action="append",
+        metavar="CIDR",
+        help="hotspot LAN range (repeatable, or comma-separated); remembered in the database",
+    )
     a.add_argument(
         "--flush-interval",
         type=float,
