@@ -26,6 +26,139 @@ SIZES = ((1366, 768), (1920, 1080))
 LANGS = ("es", "en")
 
 
+def seed_books(db: str) -> None:
+    """Customers on the demo's busiest devices, plans, a pack, a rate, last month closed,
+    a payment: so the Customers, Billing and Alerts screens show something real."""
+    import datetime as dt
+    from decimal import Decimal as D
+
+    from hotspot_manager import billing
+    from hotspot_manager.billing.alerts import check_alerts
+    from hotspot_manager.store import Store
+    from hotspot_manager.store.books import Books
+
+    with Store.open(db) as store:
+        with store._read() as conn:
+            macs = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT d.mac FROM devices d JOIN usage_hour u ON u.device_id = d.id "
+                    "WHERE d.is_group = 0 GROUP BY d.id "
+                    "ORDER BY sum(u.inet_rx_bytes + u.inet_tx_bytes) DESC LIMIT 4"
+                )
+            ]
+        first = dt.date.today().replace(day=1)
+        two_ago = (first - dt.timedelta(days=40)).replace(day=1)
+        since = int(dt.datetime(two_ago.year, two_ago.month, 1).timestamp())
+        billing.add_plan(
+            store, "Plana 10 GB", "flat", price=D(500), cap_bytes=10**10, overage_per_mb=D("0.10")
+        )
+        billing.add_plan(
+            store, "Plana 5 MB", "flat", price=D(250), cap_bytes=5 * 10**6, overage_per_mb=D(1)
+        )
+        billing.add_plan(store, "Por MB", "per_mb", tiers=(billing.Tier(None, D("0.50")),))
+        billing.add_plan(
+            store,
+            "1 h 20 min, 2 días",
+            "pack",
+            price=D(25),
+            allowance_seconds=4800,
+            validity_seconds=2 * 86400,
+        )
+        billing.add_plan(
+            store,
+            "Plana USD",
+            "flat",
+            currency="USD",
+            price=D(5),
+            cap_bytes=5 * 10**9,
+            overage_per_mb=D("0.01"),
+        )
+        billing.archive_plan(store, "Plana USD")
+        billing.set_rate(store, "USD", D(400), two_ago.isoformat())
+        billing.set_rate(store, "MLC", D(300), two_ago.isoformat())
+        people = [
+            ("Ana Pérez", "+53 5 123 4567", "CUP", "Plana 10 GB"),
+            ("Beto Núñez", "+53 5 765 4321", "CUP", "Plana 5 MB"),
+            ("Carla Díaz", None, "USD", "Por MB"),
+            ("Dora Hernández", "+53 5 222 3333", "CUP", None),
+        ]
+        for (name, phone, cur, plan), mac in zip(people, macs, strict=False):
+            billing.add_customer(store, name, phone=phone, currency=cur)
+            billing.assign_device(store, mac, name, since=since)
+            if plan:
+                billing.subscribe(store, name, plan, since=since)
+        now = int(time.time())
+        billing.sell_pack(store, "Dora Hernández", "1 h 20 min, 2 días", at=now - 40 * 3600)
+        last = (first - dt.timedelta(days=1)).strftime("%Y-%m")
+        billing.close_month(store, last)
+        invoices = Books(store).invoices(month=last, series="F")
+        if invoices:
+            billing.record_payment(
+                store,
+                amount=D(200),
+                method="transfermovil",
+                reference="TM4F7A21",
+                invoice=invoices[0]["number"],
+            )
+        check_alerts(store)
+
+
+def book_dialogs(w) -> dict:
+    """The Customers and Billing screens' dialogs, filled as an operator would."""
+    from hotspot_manager import billing
+    from hotspot_manager.store import Store
+    from hotspot_manager.ui.billing import CreditNoteDialog, read_issued
+    from hotspot_manager.ui.devices import AssignToCustomerDialog
+    from hotspot_manager.ui.plans import (
+        HistoryDialog,
+        PlanDialog,
+        PlansDialog,
+        RatesDialog,
+        SellPackDialog,
+        SubscribeDialog,
+    )
+
+    with Store.open(w.worker.db_path) as store:
+        plans = billing.list_plans(store)
+        customers = billing.list_customers(store)
+        history = billing.customer_history(store, customers[0]["id"])
+        month = w.billing.current_month()
+        docs = [d for d in read_issued(store, month) if d.series == "F"]
+
+    def new_pack():
+        d = PlanDialog(parent=w)
+        d.name.setText("500 MB, 7 días")
+        d.kind.setCurrentIndex(d.kind.findData("pack"))
+        d.price.setText("60")
+        d.data.setText("500MB")
+        d.validity.setText("7d")
+        return d
+
+    def edit_flat():
+        return PlanDialog(plans[0], parent=w)
+
+    def credit():
+        d = CreditNoteDialog(docs[0], w)
+        d.amount.setText("30")
+        d.reason.setText("Cobro doble del 3 de junio")
+        return d
+
+    out = {
+        "plans": lambda: PlansDialog(w.worker, parent=w),
+        "plan-new-pack": new_pack,
+        "plan-edit": edit_flat,
+        "rates": lambda: RatesDialog(w.worker, parent=w),
+        "set-plan": lambda: SubscribeDialog(customers[0], plans, parent=w),
+        "sell-pack": lambda: SellPackDialog(customers[3], plans, parent=w),
+        "history": lambda: HistoryDialog(history, parent=w),
+        "assign-to-customer": lambda: AssignToCustomerDialog("Xiaomi", customers, parent=w),
+    }
+    if docs:
+        out["credit-note"] = credit
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=OUT)
@@ -67,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         print("the demo feeder did not start", file=sys.stderr)
         return 1
     time.sleep(args.live_seconds)
+    seed_books(db)
     args.out.mkdir(parents=True, exist_ok=True)
     written = []
 
@@ -109,8 +243,20 @@ def main(argv: list[str] | None = None) -> int:
                 settle(w)
                 if screen == "devices":
                     select_busiest(w)
+                if screen == "billing":
+                    w.billing.issued.selectRow(0)
+                if screen == "customers":
+                    w.customers.table.selectRow(0)
                 save(w, f"{screen}-{lang}-{width}x{height}")
         # dialogs, once per language
+        for name, make in book_dialogs(w).items():
+            d = make()
+            d.show()
+            QTest.qWait(200)
+            w.worker.wait(5000)
+            QTest.qWait(100)
+            save(d, f"{name}-{lang}")
+            d.close()
         dlg = FirstRunDialog(interfaces=interfaces)
         dlg.form.load({"language": lang, "theme": "system"}, {})
         dlg.show()

@@ -459,7 +459,7 @@ class RatesDialog(QDialog):
         note.setObjectName("muted")
         lay.addWidget(note)
         self.model = RatesModel(self)
-        self.table = _table(self.model)
+        self.table = _table(self.model, stretch=True)
         lay.addWidget(self.table, 1)
         form = QFormLayout()
         self.currency = QComboBox()
@@ -697,8 +697,7 @@ class HistoryDialog(QDialog):
             (self.packs, self.tr("Packs (%1)")),
             (self.plans, self.tr("Plans (%1)")),
         ):
-            table = _table(model)
-            table.horizontalHeader().setStretchLastSection(True)
+            table = _table(model, stretch=True)
             self.tabs.addTab(table, title.replace("%1", str(model.rowCount())))
         lay.addWidget(self.tabs, 1)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -706,7 +705,7 @@ class HistoryDialog(QDialog):
         lay.addWidget(close)
 
 
-def _table(model) -> QTableView:
+def _table(model, stretch: bool = False) -> QTableView:
     t = QTableView()
     t.setModel(model)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -714,7 +713,8 @@ def _table(model) -> QTableView:
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setAlternatingRowColors(True)
     t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    mode = QHeaderView.ResizeMode.Stretch if stretch else QHeaderView.ResizeMode.ResizeToContents
+    t.horizontalHeader().setSectionResizeMode(mode)
     t.setWordWrap(False)
     t.setTextElideMode(Qt.TextElideMode.ElideRight)
     return t
