@@ -277,3 +277,30 @@ def test_mac_ids_survive_hash_collisions_and_the_zero_mac():
     assert got == {mac_text(k): v for k, v in expected.items()}
     tick = meter.drain()
     assert int(tick.counters[:, 1].sum()) == sum(expected.values())
+
+
+def test_mdns_is_read_once_a_minute_after_a_device_named_itself():
+    discovery._SEEN.clear()
+    discovery._MDNS_NAMED.clear()
+    base = Ether(src="02:00:00:00:00:0c", dst="01:00:5e:00:00:fb")
+    base = base / IP(src="192.168.77.30", dst="224.0.0.251") / UDP(sport=5353, dport=5353)
+
+    def answer(name: str) -> bytes:
+        return bytes(
+            base / DNS(qr=1, an=DNSRR(rrname=f"{name}.local", type="A", rdata="192.168.77.30"))
+        )
+
+    query = bytes(base / DNS(qr=0, qd=DNSQR(qname="_ipp._tcp.local", qtype="PTR")))
+    names = discovery.names_in_control(
+        [
+            (100, query),
+            (101, answer("tv-sala")),
+            (130, answer("tv-cuarto")),
+            (161, answer("tv-cuarto")),
+        ]
+    )
+    # the query names nothing and does not start the minute; the rename shows a minute later
+    assert [(n.seen, n.hostname) for n in names] == [(101, "tv-sala"), (161, "tv-cuarto")]
+    dhcp = _control_frames()[0]
+    again = discovery.names_in_control([(162, dhcp), (163, dhcp)])
+    assert [n.hostname for n in again] == ["Maria-Phone", "Maria-Phone"]  # DHCP: every request

@@ -110,15 +110,36 @@ def _same_as(data: bytes) -> bytes:
     return data[6:12] + bytes(payload)
 
 
+#: seconds: once a device has named itself over mDNS, its mDNS frames are read this often
+MDNS_EVERY = 60
+_MDNS_NAMED: dict[bytes, int] = {}  # sender MAC -> second of its last mDNS name
+
+
 def names_in_control(frames: list[tuple[int, bytes]]) -> list[Naming]:
-    """Names and addresses in whole control frames, given as (second, frame bytes)."""
+    """Names and addresses in whole control frames, given as (second, frame bytes).
+
+    Every DHCP request is read. mDNS is chatty (each device announces its services
+    again and again), so once a device has given its name over mDNS its further
+    mDNS frames are read at most once per ``MDNS_EVERY`` seconds of capture time.
+    """
     out: list[Naming] = []
     for seen, data in frames:
+        udp = _udp_payload(data)
+        mdns = udp is not None and MDNS_PORT in udp[:2] and not set(udp[:2]) & set(DHCP_PORTS)
+        sender = data[6:12]
+        if mdns:
+            last = _MDNS_NAMED.get(sender)
+            if last is not None and 0 <= seen - last < MDNS_EVERY:
+                continue
         key = _same_as(data)
         known = _SEEN.get(key)
         if known is None:  # alike frames (retries, mDNS repeating itself) are dissected once
-            known = _dissect(data, mac_text(int.from_bytes(data[6:12], "big")))
+            known = _dissect(data, mac_text(int.from_bytes(sender, "big")))
             _remember(key, known)
+        if mdns and known:
+            if len(_MDNS_NAMED) >= _SEEN_MAX:
+                _MDNS_NAMED.clear()
+            _MDNS_NAMED[sender] = seen
         out += [Naming(n.mac, seen, n.hostname, n.vendor_class, n.ipv4) for n in known]
     return out
 

@@ -66,6 +66,15 @@ class Lan:
                 self._local16[top : top + (1 << (16 - prefix))] = True
             else:
                 self._v4_narrow.append((net, mask))
+        self._local6_16 = np.zeros(1 << 16, dtype=bool)  # the same for IPv6's top 16 bits
+        self._v6_narrow: list[tuple[int, int, int, int]] = []
+        for net_hi, net_lo, mask_hi, mask_lo in self._v6 + self._v6_special:
+            prefix = bin(mask_hi).count("1") + bin(mask_lo).count("1")
+            if prefix <= 16:
+                top = net_hi >> 48
+                self._local6_16[top : top + (1 << (16 - prefix))] = True
+            else:
+                self._v6_narrow.append((net_hi, net_lo, mask_hi, mask_lo))
 
     def __repr__(self) -> str:
         return f"Lan({self.cidrs!r})"
@@ -99,7 +108,14 @@ class Lan:
         return ~local
 
     def internet_v6(self, addr: np.ndarray) -> np.ndarray:
-        return ~(self._in_v6(addr, self._v6) | self._in_v6(addr, self._v6_special))
+        hi = addr[:, 0]
+        local = self._local6_16[hi >> np.uint64(48)]
+        for net_hi, net_lo, mask_hi, mask_lo in self._v6_narrow:
+            m = (hi & np.uint64(mask_hi)) == np.uint64(net_hi)
+            if mask_lo:
+                m &= (addr[:, 1] & np.uint64(mask_lo)) == np.uint64(net_lo)
+            local |= m
+        return ~local
 
     def local_source_v6(self, addr: np.ndarray) -> np.ndarray:
         """Addresses that name a device on this LAN: in a LAN range, or link-local."""

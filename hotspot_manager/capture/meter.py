@@ -106,6 +106,7 @@ class Meter:
         self.bytes += int(f.wire_len.sum())
         bad = int(f.malformed.sum())
         self.malformed += bad
+        self._lo_hi = (int(f.ts_sec.min()), int(f.ts_sec.max()))  # the batch's seconds
         self._note_time(f)
         if self.keep_seconds:
             self._add_health(f)
@@ -123,24 +124,28 @@ class Meter:
             if not f.ts_known.any():
                 return
             sec, nsec = sec[f.ts_known], nsec[f.ts_known]
-        lo_sec = int(sec.min())
-        hi_sec = int(sec.max())
+            lo_sec, hi_sec = int(sec.min()), int(sec.max())
+        else:
+            lo_sec, hi_sec = self._lo_hi
         ts_lo = lo_sec + int(nsec[sec == lo_sec].min()) / 1e9
         ts_hi = hi_sec + int(nsec[sec == hi_sec].max()) / 1e9
         self.first_ts = ts_lo if self.first_ts is None else min(self.first_ts, ts_lo)
         self.last_ts = ts_hi if self.last_ts is None else max(self.last_ts, ts_hi)
 
     def _add_health(self, f: Frames) -> None:
-        s0 = int(f.ts_sec.min())
+        s0, s1 = self._lo_hi
         rel = f.ts_sec - s0
-        if int(rel.max()) > 10 * len(rel) + 1000:  # sparse seconds: group by unique
+        if s1 - s0 > 10 * len(rel) + 1000:  # sparse seconds: group by unique
             useconds, inv = np.unique(f.ts_sec, return_inverse=True)
         else:
             inv = rel
             useconds = None
         frames = np.bincount(inv)
         nbytes = np.bincount(inv, weights=f.wire_len)
-        bad = np.bincount(inv, weights=f.malformed)
+        if f.malformed.any():
+            bad = np.bincount(inv, weights=f.malformed, minlength=len(frames))
+        else:
+            bad = np.zeros(len(frames))
         keep = frames > 0
         secs = useconds if useconds is not None else np.arange(len(frames), dtype=np.int64) + s0
         rows = np.stack([frames, nbytes.astype(np.int64), bad.astype(np.int64)], axis=1)
@@ -255,21 +260,26 @@ class Meter:
             grown = np.zeros((n_ids, 8), dtype=np.int64)
             grown[: len(self._totals)] = self._totals
             self._totals = grown
-        both_sec = (sec_tx, sec_rx)
-        s0 = min(int(x.min()) for x in both_sec if len(x))
-        s1 = max(int(x.max()) for x in both_sec if len(x))
+        if all_tx and all_rx:
+            s0, s1 = self._lo_hi
+        else:
+            both_sec = (sec_tx, sec_rx)
+            s0 = min(int(x.min()) for x in both_sec if len(x))
+            s1 = max(int(x.max()) for x in both_sec if len(x))
         span = s1 - s0 + 1
         size = span * n_ids * 4
         if size <= 4 * (len(gid_tx) + len(gid_rx)) + (1 << 18):
             # Dense: one counter per (second, address, slot) of the batch's span.
             c = np.zeros(size, dtype=np.int64)
             b = np.zeros(size, dtype=np.float64)
-            for sec, gid, sub, wire in (
-                (sec_tx, gid_tx, sub_tx, wire_tx),
-                (sec_rx, gid_rx, sub_rx, wire_rx),
+            base_tx = (sec_tx - s0) * n_ids
+            base_rx = base_tx if all_tx and all_rx else (sec_rx - s0) * n_ids
+            for base, gid, sub, wire in (
+                (base_tx, gid_tx, sub_tx, wire_tx),
+                (base_rx, gid_rx, sub_rx, wire_rx),
             ):
                 if len(gid):
-                    slot = ((sec - s0) * n_ids + gid) * 4 + sub
+                    slot = (base + gid) * 4 + sub
                     c += np.bincount(slot, minlength=size)
                     b += np.bincount(slot, weights=wire, minlength=size)
             c = c.reshape(-1, 4)

@@ -255,7 +255,8 @@ def _parse_ip(rd: _Reader, avail: np.ndarray, et: np.ndarray, pos: np.ndarray, f
 # -- the live fast path: Ethernet frames as big-endian words ------------------------------
 #: frame bytes the word parser reads: Ethernet + IPv6 addresses (54), in 8-byte words
 WORDS = 7
-_SLOW_TYPES = (*VLAN_TYPES, ET_PPPOE_SESSION)
+_SLOW_ETHERTYPE = np.zeros(1 << 16, dtype=bool)  # tags and PPPoE move the IP header
+_SLOW_ETHERTYPE[[*VLAN_TYPES, ET_PPPOE_SESSION]] = True
 
 
 def parse_ethernet_words(
@@ -274,7 +275,7 @@ def parse_ethernet_words(
     put them in with :func:`splice`. For every other row the result equals
     :func:`parse` of the same bytes (tests/test_parser.py checks it).
     """
-    u = np.uint64
+    u, i64 = np.uint64, np.int64
     w0, w1, w2, w3 = w[:, 0], w[:, 1], w[:, 2], w[:, 3]
     ok = caplen >= 14
     dst = w0 >> u(16)
@@ -284,17 +285,17 @@ def parse_ethernet_words(
         dst = np.where(ok, dst, u(0))
         src = np.where(ok, src, u(0))
         et = np.where(ok, et, u(0))
-    slow = et == u(_SLOW_TYPES[0])
-    for t in _SLOW_TYPES[1:]:
-        slow |= et == u(t)
-    first = (w1 >> u(8)) & u(0xFF)
-    ver = first >> u(4)
-    ihl = ((first & u(0xF)) * u(4)).astype(np.int64)
+    slow = _SLOW_ETHERTYPE[et]
+    # Shifted and masked values are small: reading them as int64 is exact (and free).
+    first = ((w1 >> u(8)) & u(0xFF)).view(i64)
+    ihl = (first & 0xF) << 2
     left = caplen - 14
     is_ip4et = et == u(ET_IPV4)
-    tot = (w2 >> u(48)).astype(np.int64)
-    is_v4 = is_ip4et & (ver == u(4)) & (ihl >= 20) & (left >= ihl) & ((tot == 0) | (tot >= ihl))
-    is_v6 = (is_ip4et | (et == u(ET_IPV6))) & (ver == u(6)) & (left >= 40)
+    tot = (w2 >> u(48)).view(i64)
+    # version 4 with IHL >= 5 is a first byte of 0x45..0x4F
+    is_v4 = is_ip4et & (first >= 0x45) & (first <= 0x4F) & (left >= ihl)
+    is_v4 &= (tot == 0) | (tot >= ihl)
+    is_v6 = (is_ip4et | (et == u(ET_IPV6))) & ((first >> 4) == 6) & (left >= 40)
     zero = u(0)
     ip_ver = np.zeros(len(w), dtype=np.uint8)
     ip_ver[is_v4] = 4
