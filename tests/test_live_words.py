@@ -304,3 +304,41 @@ def test_mdns_is_read_once_a_minute_after_a_device_named_itself():
     dhcp = _control_frames()[0]
     again = discovery.names_in_control([(162, dhcp), (163, dhcp)])
     assert [n.hostname for n in again] == ["Maria-Phone", "Maria-Phone"]  # DHCP: every request
+
+
+def _health_of(path, by: str) -> dict[int, list[int]]:
+    from hotspot_manager.capture.sources import open_capture
+
+    meter = Meter(by=by, lan=Lan(["192.168.88.0/24"]))
+    with open_capture(path) as cap:
+        for raw in cap.batches(max_frames=500):
+            meter.add(parse(raw))
+    tick = meter.drain()
+    return {
+        s: row for s, row in zip(tick.health_seconds.tolist(), tick.health.tolist(), strict=True)
+    }
+
+
+def test_per_second_health_is_every_frame_whichever_way_it_is_summed(tmp_path):
+    # By MAC with every sender known the meter sums health from its counters; with
+    # malformed frames, by IP, or seconds hours apart it counts frames directly.
+    from tests.captures import malformed_eth_records, write_pcap
+
+    dense = [r for r in hotspot_mix(3, n_frames=3000).records]
+    sparse = [
+        dataclasses.replace(r, ts_ns=r.ts_ns + (i % 7) * 3_600 * 10**9) for i, r in enumerate(dense)
+    ]
+    for name, records in (
+        ("dense", dense),
+        ("sparse", sparse),
+        ("malformed", malformed_eth_records()),
+    ):
+        w = write_pcap(tmp_path / f"{name}.pcap", records)
+        want: dict[int, list[int]] = {}
+        for rec, caplen, ts in zip(w.records, w.caplens, w.timestamps, strict=True):
+            row = want.setdefault(int(ts), [0, 0, 0])
+            row[0] += 1
+            row[1] += rec.orig_len
+            row[2] += caplen < 14
+        for by in ("mac", "ip"):
+            assert _health_of(w.path, by) == want, (name, by)

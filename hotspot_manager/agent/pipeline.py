@@ -108,7 +108,7 @@ class Pipeline:
     def feed(self, frames: Frames) -> None:
         self.meter.add(frames)
         if len(frames):
-            hi = int(frames.ts_sec.max())
+            hi = self.meter.batch_seconds[1]
             self.clock = hi if self.clock is None else max(self.clock, hi)
 
     def flush(

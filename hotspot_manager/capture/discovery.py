@@ -174,6 +174,8 @@ def _dissect(data: bytes, src: str) -> list[Naming]:
                 return []
             pkt = BOOTP(payload)
         elif MDNS_PORT in (sport, dport):
+            if len(payload) < 12 or payload[6:8] == payload[10:12] == b"\x00\x00":
+                return []  # no answer or additional records (a query): no names in it
             pkt = DNS(payload)
         else:
             return []

@@ -305,12 +305,16 @@ class PacketRingSource:
     def _take(self, count: int) -> Frames:
         """Copy ``count`` ready slots out, parse them, and hand the slots back."""
         i, n = self._next, self._n
-        # Copy out the header words and the frame's first WORDS words: one strided copy.
-        cols = (self.DATA + 8 * WORDS) // 8
+        # Copy out the header words, and the frame's first WORDS words byte-swapped to
+        # big-endian values (the copy and the swap are one pass).
+        d = self.DATA // 8
         if i + count <= n:
-            blk = self._slots[i : i + count, :cols].copy()
+            blk = self._slots[i : i + count, :3].copy()
+            words = self._slots[i : i + count, d : d + WORDS].byteswap()
         else:
-            blk = np.concatenate([self._slots[i:, :cols], self._slots[: i + count - n, :cols]])
+            parts = (self._slots[i:], self._slots[: i + count - n])
+            blk = np.concatenate([p[:, :3] for p in parts])
+            words = np.concatenate([p[:, d : d + WORDS] for p in parts]).byteswap()
         # tpacket2_hdr words: status | len, snaplen | mac | net, sec | nsec
         w0, w1, w2 = blk[:, 0], blk[:, 1], blk[:, 2]
         lo32, u32, i64 = np.uint64(0xFFFFFFFF), np.uint64(32), np.int64
@@ -321,17 +325,17 @@ class PacketRingSource:
         if tagged.any():
             wire = wire + (tagged != 0) * 4
         snap = (w1 & lo32).view(i64)
-        mac = ((w1 >> u32) & np.uint64(0xFFFF)).view(i64)
         sec = (w2 & lo32).view(i64)
         nsec = (w2 >> u32).view(i64)
-        words = blk[:, self.DATA // 8 :].byteswap()
         frames, slow = parse_ethernet_words(words, snap, wire, sec, nsec)
         # Rows the word parser does not finish (tags, PPPoE) or whose frame the
         # kernel put elsewhere in its slot: copy their bytes before handing back.
-        slow |= mac != self.DATA
+        mac_field = w1 & np.uint64(0xFFFF << 32)
+        slow |= mac_field != np.uint64(self.DATA << 32)
         rows = np.nonzero(slow)[0]
         if len(rows):
-            at = (i + rows) % n * self.SLOT + mac[rows]
+            mac = (mac_field[rows] >> u32).view(i64)
+            at = (i + rows) % n * self.SLOT + mac
             data = _gather(self._bytes, at, self.snaplen)
         if i + count <= n:
             self._status[i : i + count] = TP_STATUS_KERNEL

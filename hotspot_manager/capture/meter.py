@@ -106,9 +106,13 @@ class Meter:
         self.bytes += int(f.wire_len.sum())
         bad = int(f.malformed.sum())
         self.malformed += bad
-        self._lo_hi = (int(f.ts_sec.min()), int(f.ts_sec.max()))  # the batch's seconds
+        # the first and last second of the batch just added
+        self.batch_seconds = (int(f.ts_sec.min()), int(f.ts_sec.max()))
         self._note_time(f)
-        if self.keep_seconds:
+        # By MAC with every frame's sender known, each frame is one upload count, so
+        # the per-second health totals come from the counters (_accumulate); else here.
+        self._health_later = self.by == "mac" and bool(f.has_src_mac.all())
+        if self.keep_seconds and not self._health_later:
             self._add_health(f)
         if self.by == "mac":
             keys_tx, ok_tx = f.src_mac, f.has_src_mac
@@ -126,14 +130,17 @@ class Meter:
             sec, nsec = sec[f.ts_known], nsec[f.ts_known]
             lo_sec, hi_sec = int(sec.min()), int(sec.max())
         else:
-            lo_sec, hi_sec = self._lo_hi
-        ts_lo = lo_sec + int(nsec[sec == lo_sec].min()) / 1e9
-        ts_hi = hi_sec + int(nsec[sec == hi_sec].max()) / 1e9
-        self.first_ts = ts_lo if self.first_ts is None else min(self.first_ts, ts_lo)
-        self.last_ts = ts_hi if self.last_ts is None else max(self.last_ts, ts_hi)
+            lo_sec, hi_sec = self.batch_seconds
+        # (a batch whose seconds cannot move the first or last time is not searched)
+        if self.first_ts is None or lo_sec <= self.first_ts:
+            ts_lo = lo_sec + int(nsec[sec == lo_sec].min()) / 1e9
+            self.first_ts = ts_lo if self.first_ts is None else min(self.first_ts, ts_lo)
+        if self.last_ts is None or hi_sec + 1 > self.last_ts:
+            ts_hi = hi_sec + int(nsec[sec == hi_sec].max()) / 1e9
+            self.last_ts = ts_hi if self.last_ts is None else max(self.last_ts, ts_hi)
 
     def _add_health(self, f: Frames) -> None:
-        s0, s1 = self._lo_hi
+        s0, s1 = self.batch_seconds
         rel = f.ts_sec - s0
         if s1 - s0 > 10 * len(rel) + 1000:  # sparse seconds: group by unique
             useconds, inv = np.unique(f.ts_sec, return_inverse=True)
@@ -261,7 +268,7 @@ class Meter:
             grown[: len(self._totals)] = self._totals
             self._totals = grown
         if all_tx and all_rx:
-            s0, s1 = self._lo_hi
+            s0, s1 = self.batch_seconds
         else:
             both_sec = (sec_tx, sec_rx)
             s0 = min(int(x.min()) for x in both_sec if len(x))
@@ -284,6 +291,12 @@ class Meter:
                     b += np.bincount(slot, weights=wire, minlength=size)
             c = c.reshape(-1, 4)
             b = b.reshape(-1, 4).astype(np.int64)
+            if self.keep_seconds and self._health_later:
+                per_c = c.reshape(span, n_ids, 4)[:, :, :2].sum(axis=(1, 2))  # uploads
+                per_b = b.reshape(span, n_ids, 4)[:, :, :2].sum(axis=(1, 2))
+                keep = np.nonzero(per_c)[0]
+                rows = np.stack([per_c[keep], per_b[keep], np.zeros(len(keep), np.int64)], axis=1)
+                self._health.append((keep + s0, rows))
             used = np.nonzero(c.any(axis=1))[0]
             self._totals[:n_ids] += _to_counters(
                 c.reshape(span, n_ids, 4).sum(axis=0), b.reshape(span, n_ids, 4).sum(axis=0)
@@ -305,6 +318,8 @@ class Meter:
             rows_id = ucombo % n_ids
             counters = _to_counters(c, b)
             np.add.at(self._totals, rows_id, counters)
+            if self.keep_seconds and self._health_later:
+                self._add_health(f)
             if self.keep_seconds:
                 self._pending.append((rows_sec.astype(np.int64), rows_id, counters))
             if self.by == "mac" and self.lan is not None:

@@ -257,6 +257,8 @@ def _parse_ip(rd: _Reader, avail: np.ndarray, et: np.ndarray, pos: np.ndarray, f
 WORDS = 7
 _SLOW_ETHERTYPE = np.zeros(1 << 16, dtype=bool)  # tags and PPPoE move the IP header
 _SLOW_ETHERTYPE[[*VLAN_TYPES, ET_PPPOE_SESSION]] = True
+_V6_AFTER_IPV6 = (ET_IPV6 << 4) | 6  # ethertype << 4 | version nibble
+_V6_AFTER_IPV4 = (ET_IPV4 << 4) | 6
 
 
 def parse_ethernet_words(
@@ -280,26 +282,24 @@ def parse_ethernet_words(
     ok = caplen >= 14
     dst = w0 >> u(16)
     src = ((w0 & u(0xFFFF)) << u(32)) | (w1 >> u(32))
-    et = (w1 >> u(16)) & u(0xFFFF)
+    # ethertype << 8 | the first IP header byte: small, so read as int64 for free
+    key = ((w1 >> u(8)) & u(0xFFFFFF)).view(i64)
     if not ok.all():
         dst = np.where(ok, dst, u(0))
         src = np.where(ok, src, u(0))
-        et = np.where(ok, et, u(0))
-    slow = _SLOW_ETHERTYPE[et]
-    # Shifted and masked values are small: reading them as int64 is exact (and free).
-    first = ((w1 >> u(8)) & u(0xFF)).view(i64)
-    ihl = (first & 0xF) << 2
+        key = np.where(ok, key, 0)
+    slow = _SLOW_ETHERTYPE[key >> 8]
+    ihl = (key & 0xF) << 2
     left = caplen - 14
-    is_ip4et = et == u(ET_IPV4)
     tot = (w2 >> u(48)).view(i64)
-    # version 4 with IHL >= 5 is a first byte of 0x45..0x4F
-    is_v4 = is_ip4et & (first >= 0x45) & (first <= 0x4F) & (left >= ihl)
+    # ethertype 0x0800 and a first byte of 0x45..0x4F: version 4 with IHL >= 5
+    is_v4 = (key >= 0x080045) & (key <= 0x08004F) & (left >= ihl)
     is_v4 &= (tot == 0) | (tot >= ihl)
-    is_v6 = (is_ip4et | (et == u(ET_IPV6))) & ((first >> 4) == 6) & (left >= 40)
+    # version 6 after either IP ethertype (as Wireshark's IP dissector reads it)
+    ver = key >> 4
+    is_v6 = ((ver == _V6_AFTER_IPV6) | (ver == _V6_AFTER_IPV4)) & (left >= 40)
     zero = u(0)
-    ip_ver = np.zeros(len(w), dtype=np.uint8)
-    ip_ver[is_v4] = 4
-    ip_ver[is_v6] = 6
+    ip_ver = (is_v4.view(np.uint8) << np.uint8(2)) | (is_v6.view(np.uint8) * np.uint8(6))
     w4 = w[:, 4]
     f = Frames(
         ts_sec=ts_sec,
