@@ -342,3 +342,57 @@ def test_per_second_health_is_every_frame_whichever_way_it_is_summed(tmp_path):
             row[2] += caplen < 14
         for by in ("mac", "ip"):
             assert _health_of(w.path, by) == want, (name, by)
+
+
+def test_each_mac_keeps_the_last_lan_address_it_sent_from_per_interval():
+    # Addresses change within a batch, between batches and between intervals; a MAC
+    # that sends only from outside the LAN in an interval gets no address then.
+    from hotspot_manager.capture.parser import Frames
+
+    rng = random.Random(4)
+    lan = Lan(["192.168.88.0/24"])
+    macs = [0x020000000000 + i for i in range(6)]
+    meter = Meter(by="mac", lan=lan)
+    for interval in range(4):
+        want: dict[int, int] = {}
+        for batch in range(3):
+            n = 400
+            src = [rng.choice(macs) for _ in range(n)]
+            if batch == 1:  # every MAC keeps the address it ended the last batch with
+                ips = [want.get(m, 0xC0A85800 + (m & 0xFF)) for m in src]
+            else:  # each frame one of three addresses of its MAC
+                ips = [
+                    0xC0A85800 + (m & 0xFF) + rng.choice((0, 10, 20)) + 30 * interval for m in src
+                ]
+            outside = [
+                (batch != 1 and rng.random() < 0.1) or m == macs[5] or (m == macs[4] and interval)
+                for m in src
+            ]
+            ips = [0x08080808 if o else ip for ip, o in zip(ips, outside, strict=True)]
+            for m, ip, o in zip(src, ips, outside, strict=True):
+                if not o:
+                    want[m] = ip
+            u64 = np.array(src, dtype=np.uint64)
+            f = Frames(
+                ts_sec=np.full(n, 1_700_000_000 + interval, dtype=np.int64),
+                ts_nsec=np.zeros(n, dtype=np.int64),
+                ts_known=None,
+                wire_len=np.full(n, 100, dtype=np.int64),
+                malformed=np.zeros(n, dtype=bool),
+                has_src_mac=np.ones(n, dtype=bool),
+                has_dst_mac=np.ones(n, dtype=bool),
+                src_mac=u64,
+                dst_mac=np.full(n, 0x02AAAAAAAAAA, dtype=np.uint64),
+                ip_ver=np.full(n, 4, dtype=np.uint8),
+                v4_src=np.array(ips, dtype=np.uint64),
+                v4_dst=np.full(n, 0xC0A85801, dtype=np.uint64),
+                v6_src=np.zeros((n, 2), dtype=np.uint64),
+                v6_dst=np.zeros((n, 2), dtype=np.uint64),
+            )
+            meter.add(f)
+        got = {k: s.ipv4 for k, s in meter.drain().sightings.items() if k != "02:aa:aa:aa:aa:aa"}
+        import ipaddress
+
+        assert got == {
+            mac_text(m): (str(ipaddress.IPv4Address(want[m])) if m in want else None) for m in macs
+        }, interval

@@ -37,6 +37,7 @@ COUNTERS = (
 _V6_BASE = np.uint64(1 << 40)  # ids of IPv6 keys within a batch sit above any IPv4 key
 _HASH_BITS = 16
 _HASH_MULT = 0x9E3779B97F4A7C15  # Fibonacci hashing: the top bits of key * this
+_NO_MAC = np.uint64(1 << 63)  # an empty slot's key: no 48-bit MAC equals it
 
 
 def mac_text(value: int) -> str:
@@ -90,10 +91,11 @@ class Meter:
         self._totals = np.zeros((0, 8), dtype=np.int64)
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._health: list[tuple[np.ndarray, np.ndarray]] = []
-        self._ip4: dict[int, int] = {}  # MAC id -> last LAN IPv4 it sent from
+        # per MAC id, this interval: the last LAN IPv4 it sent from (-1: none), and IPv6
+        self._last4 = np.zeros(0, dtype=np.int64)
         self._ip6: dict[int, int] = {}
         # MAC key -> id as an open hash table, so a batch needs no sort to find its ids
-        self._hkeys = np.zeros(1 << _HASH_BITS, dtype=np.uint64)
+        self._hkeys = np.full(1 << _HASH_BITS, _NO_MAC, dtype=np.uint64)
         self._hids = np.full(1 << _HASH_BITS, -1, dtype=np.int64)
 
     # -- feeding --------------------------------------------------------------
@@ -214,7 +216,7 @@ class Meter:
 
     def _hash_insert(self, key: int, ident: int) -> None:
         h = (key * _HASH_MULT) % (1 << 64) >> (64 - _HASH_BITS)
-        if self._hids[h] < 0:  # a slot taken by another MAC: that one is looked up the slow way
+        if self._hkeys[h] == _NO_MAC:  # a free slot; else this MAC is found through the dict
             self._hkeys[h] = key
             self._hids[h] = ident
 
@@ -222,7 +224,7 @@ class Meter:
         """Global ids of MAC keys: a hashed table lookup per frame, a dict only for new MACs."""
         h = (keys * np.uint64(_HASH_MULT)) >> np.uint64(64 - _HASH_BITS)
         ids = self._hids[h]
-        miss = (self._hkeys[h] != keys) | (ids < 0)
+        miss = self._hkeys[h] != keys
         if miss.any():
             where = np.nonzero(miss)[0]
             ukeys, inv = np.unique(keys[where], return_inverse=True)
@@ -335,30 +337,33 @@ class Meter:
         lan = self.lan
         assert lan is not None
         ver = f.ip_ver[sel_tx]
-        for v, table in ((4, self._ip4), (6, self._ip6)):
-            idx = np.nonzero(ver == v)[0]
-            if len(idx) == 0:
-                continue
-            if v == 4:
-                addr = f.v4_src[sel_tx][idx]
-                keep = lan.contains_v4(addr)
-            else:
-                addr = f.v6_src[sel_tx][idx]
-                keep = lan.local_source_v6(addr)
-            if not keep.all():
-                idx, addr = idx[keep], addr[keep]
-            if len(idx) == 0:
-                continue
-            # the last frame of each MAC in this batch
-            last = np.full(len(self._text), -1, dtype=np.int64)
-            np.maximum.at(last, gid_tx[idx], np.arange(len(idx)))
-            ids = np.nonzero(last >= 0)[0]
-            pick = last[ids]
-            if v == 4:
-                table.update(zip(ids.tolist(), addr[pick].tolist(), strict=True))
-            else:
-                pairs = addr[pick].tolist()
-                table.update(zip(ids.tolist(), [(h << 64) | lo for h, lo in pairs], strict=True))
+        addr4 = f.v4_src[sel_tx]
+        lan4 = (ver == 4) & lan.contains_v4(addr4)
+        if lan4.any():
+            n_ids = len(self._text)
+            if len(self._last4) < n_ids:
+                grown = np.full(2 * n_ids, -1, dtype=np.int64)
+                grown[: len(self._last4)] = self._last4
+                self._last4 = grown
+            # Nothing to do when every such frame used the address its MAC already has
+            # for this interval (the usual batch); else find each MAC's last frame.
+            if (lan4 & (self._last4[gid_tx] != addr4.view(np.int64))).any():
+                idx = np.nonzero(lan4)[0]
+                last = np.full(n_ids, -1, dtype=np.int64)
+                np.maximum.at(last, gid_tx[idx], np.arange(len(idx)))
+                ids = np.nonzero(last >= 0)[0]
+                self._last4[ids] = addr4[idx[last[ids]]].view(np.int64)
+        idx = np.nonzero(ver == 6)[0]
+        if len(idx):
+            addr = f.v6_src[sel_tx][idx]
+            keep = lan.local_source_v6(addr)
+            idx, addr = idx[keep], addr[keep]
+            if len(idx):
+                last = np.full(len(self._text), -1, dtype=np.int64)
+                np.maximum.at(last, gid_tx[idx], np.arange(len(idx)))
+                ids = np.nonzero(last >= 0)[0]
+                v6 = [(h << 64) | lo for h, lo in addr[last[ids]].tolist()]
+                self._ip6.update(zip(ids.tolist(), v6, strict=True))
 
     def _sightings_of(self, sec: np.ndarray, aid: np.ndarray, cnt: np.ndarray) -> dict:
         """Per MAC: first/last second seen, seconds it sent in, last LAN addresses."""
@@ -373,15 +378,16 @@ class Meter:
                 s = Sighting(int(secs[0]), int(secs[-1]))
                 s.active_seconds.update(secs[sent[a:b]].tolist())
                 out[self._text[int(rid[a])]] = s
-        for ident, ip in self._ip4.items():
+        for ident in np.nonzero(self._last4 >= 0)[0].tolist():
             s = out.get(self._text[ident])
             if s is not None:
-                s.ipv4 = str(ipaddress.IPv4Address(ip))
+                s.ipv4 = str(ipaddress.IPv4Address(int(self._last4[ident])))
         for ident, ip in self._ip6.items():
             s = out.get(self._text[ident])
             if s is not None:
                 s.ipv6 = str(ipaddress.IPv6Address(ip))
-        self._ip4, self._ip6 = {}, {}
+        self._last4[:] = -1
+        self._ip6 = {}
         return out
 
     # -- reading --------------------------------------------------------------
