@@ -119,3 +119,20 @@ def test_assign_a_device(screen, warnings, db_path, traffic):
     with Store.open(db_path) as store:
         macs = {a["mac"] for a in billing.list_assignments(store, c["id"])}
     assert macs == {XIAOMI, APPLE}
+
+
+def test_a_new_customer_starts_in_the_business_main_currency(
+    qtbot, worker, traffic, db_path, monkeypatch
+):
+    from hotspot_manager.ui.settings import CURRENCY_KEY
+
+    with Store.open(db_path) as store:
+        store.set_setting(CURRENCY_KEY, "USD")  # chosen at first run or in Settings
+    s = CustomersScreen(worker, clock=lambda: traffic.now)
+    qtbot.addWidget(s)
+    s.show()
+    qtbot.waitUntil(lambda: s.main_currency == "USD")
+    shown = []  # the dialog as the operator would see it, then cancelled
+    monkeypatch.setattr(CustomerDialog, "exec", lambda d: shown.append(d.currency.currentText()))
+    s.new_customer()
+    assert shown == ["USD"]

@@ -35,6 +35,7 @@ from hotspot_manager.billing.money import CURRENCIES, format_amount
 
 from .devices import read_devices
 from .i18n import locale
+from .settings import CURRENCY_KEY
 from .widgets import ok_cancel
 
 
@@ -134,7 +135,9 @@ class CustomersModel(RowsModel):
 class CustomerDialog(QDialog):
     """Name, phone, notes, preferred currency and language of a customer."""
 
-    def __init__(self, customer: dict[str, Any] | None = None, parent=None) -> None:
+    def __init__(
+        self, customer: dict[str, Any] | None = None, parent=None, currency: str = "CUP"
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Edit customer") if customer else self.tr("New customer"))
         form = QFormLayout(self)
@@ -144,6 +147,7 @@ class CustomerDialog(QDialog):
         self.notes.setFixedHeight(70)
         self.currency = QComboBox()
         self.currency.addItems(list(CURRENCIES))
+        self.currency.setCurrentText(currency)  # a new customer: the business's main currency
         self.language = QComboBox()
         self.language.addItem(self.tr("Spanish (es)"), "es")
         self.language.addItem(self.tr("English (en)"), "en")
@@ -200,6 +204,7 @@ class CustomersScreen(QWidget):
         self.worker = worker
         self.clock = clock
         self.pending_select: int | None = None
+        self.main_currency = "CUP"  # the business's (Settings), read with the customers
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 12, 12, 12)
         bar = QHBoxLayout()
@@ -261,9 +266,15 @@ class CustomersScreen(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.worker.submit(read_customers, self._loaded, self._failed, key="customers")
+        self.worker.submit(
+            lambda store: (read_customers(store), store.get_setting(CURRENCY_KEY) or "CUP"),
+            self._loaded,
+            self._failed,
+            key="customers",
+        )
 
-    def _loaded(self, rows: list[dict]) -> None:
+    def _loaded(self, result: tuple[list[dict], str]) -> None:
+        rows, self.main_currency = result
         selected = self.selected_customer()
         pick = self.pending_select or (selected["id"] if selected else None)
         self.pending_select = None
@@ -297,7 +308,7 @@ class CustomersScreen(QWidget):
     # ------------------------------------------------------------------ actions
 
     def new_customer(self) -> None:
-        dlg = CustomerDialog(parent=self)
+        dlg = CustomerDialog(parent=self, currency=self.main_currency)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.create_customer(dlg.values())
 
