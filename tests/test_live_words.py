@@ -396,3 +396,58 @@ def test_each_mac_keeps_the_last_lan_address_it_sent_from_per_interval():
         assert got == {
             mac_text(m): (str(ipaddress.IPv4Address(want[m])) if m in want else None) for m in macs
         }, interval
+
+
+def _fake_ring(n_slots: int):
+    """A PacketRingSource over plain memory laid out as the kernel lays out its ring."""
+    import socket
+
+    from hotspot_manager.capture.live import PacketRingSource
+
+    src = object.__new__(PacketRingSource)
+    buf = np.zeros(n_slots * src.SLOT, dtype=np.uint8)
+    src._bytes = buf
+    src._slots = buf.view(np.uint64).reshape(n_slots, src.SLOT // 8)
+    src._status = buf.view(np.uint32).reshape(n_slots, src.SLOT // 4)[:, 0]
+    src._n, src._next, src.snaplen = n_slots, 0, 128
+    src._ctl, other = socket.socketpair()
+    src._keep = other
+    return src, buf
+
+
+def _put(buf, slot: int, frame: bytes, sec: int, *, ready=True, mac=72, vlan=False) -> None:
+    import struct
+
+    from hotspot_manager.capture.live import TP_STATUS_USER, TP_STATUS_VLAN_VALID
+
+    snap = min(len(frame), 128)
+    status = (TP_STATUS_USER if ready else 0) | (TP_STATUS_VLAN_VALID if vlan else 0)
+    struct.pack_into("<IIIHHII", buf, slot * 256, status, len(frame), snap, mac, mac + 14, sec, 0)
+    buf[slot * 256 + mac : slot * 256 + mac + snap] = np.frombuffer(frame[:snap], dtype=np.uint8)
+
+
+def test_ring_batches_stop_at_an_unfinished_slot_wrap_and_parse_odd_slots():
+    src, buf = _fake_ring(64)
+    frames = [r.data for r in hotspot_mix(2, vlan=True, n_frames=14).records]
+    order = [60, 61, 62, 63, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    src._next = 60
+    for k, (slot, frame) in enumerate(zip(order, frames, strict=True)):
+        # slot 5 is still being written by another CPU; slot 2 holds its frame 2 bytes later
+        _put(buf, slot, frame, 1_700_000_000 + k, ready=slot != 5, mac=74 if slot == 2 else 72)
+    first = list(src.batches(0))
+    assert len(first) == 1 and len(first[0].frames) == 9  # 60..63 and 0..4, not past slot 5
+    assert src._next == 5 and not src._status[[60, 61, 62, 63, 0, 1, 2, 3, 4]].any()
+    assert src._status[[6, 7, 8, 9]].all()  # taken next time, not lost
+    src._status[5] |= 1  # slot 5 finished
+    second = list(src.batches(0))
+    assert len(second[0].frames) == 5 and src._next == 10
+    got = np.concatenate([b.frames.src_mac for b in first + second])
+    rows, caplen, wire = _rows(frames, random.Random(0))
+    want = parse(_raw_rows(rows, caplen, wire, np.zeros(14, np.int64), np.zeros(14, np.int64)))
+    assert np.array_equal(got, want.src_mac)
+    for name in ("dst_mac", "ip_ver", "v4_src", "v4_dst", "v6_src", "v6_dst", "wire_len"):
+        both = np.concatenate([getattr(b.frames, name) for b in first + second])
+        assert np.array_equal(both, getattr(want, name)), name
+    assert list(src.batches(0)) == []
+    src._ctl.close()
+    src._keep.close()

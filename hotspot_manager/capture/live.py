@@ -289,7 +289,9 @@ class PacketRingSource:
         The kernel fills slots in ring order and every slot outside the ready run
         is the kernel's, so ready slots form one run from the next slot: a binary
         search finds its end reading about 17 status words, not every slot's
-        (each a cache line the kernel is about to write).
+        (each a cache line the kernel is about to write). Writers on several CPUs
+        can leave a slot unfinished inside the run for a moment; ``_take`` checks
+        every status it copies and stops there.
         """
         if not self._ready(self._next):
             return 0
@@ -303,17 +305,27 @@ class PacketRingSource:
         return lo
 
     def _take(self, count: int) -> Frames:
-        """Copy ``count`` ready slots out, parse them, and hand the slots back."""
+        """Copy up to ``count`` ready slots out, parse them, and hand the slots back."""
         i, n = self._next, self._n
-        # Copy out the header words, and the frame's first WORDS words byte-swapped to
-        # big-endian values (the copy and the swap are one pass).
-        d = self.DATA // 8
+        # The header words first (status among them). Kernel threads on several CPUs
+        # can fill neighbouring slots out of order, so the run found by _run may hold
+        # a slot not finished yet: only the slots ready in this copy, up to the first
+        # that is not, are taken (the rest are read again next time).
         if i + count <= n:
             blk = self._slots[i : i + count, :3].copy()
+        else:
+            blk = np.concatenate([self._slots[i:, :3], self._slots[: i + count - n, :3]])
+        ready = (blk[:, 0] & np.uint64(TP_STATUS_USER)).astype(bool)
+        if not ready.all():
+            count = int(np.argmin(ready))
+            blk = blk[:count]
+        # Then the frame's first WORDS words, byte-swapped to big-endian values (the
+        # copy and the swap are one pass).
+        d = self.DATA // 8
+        if i + count <= n:
             words = self._slots[i : i + count, d : d + WORDS].byteswap()
         else:
             parts = (self._slots[i:], self._slots[: i + count - n])
-            blk = np.concatenate([p[:, :3] for p in parts])
             words = np.concatenate([p[:, d : d + WORDS] for p in parts]).byteswap()
         # tpacket2_hdr words: status | len, snaplen | mac | net, sec | nsec
         w0, w1, w2 = blk[:, 0], blk[:, 1], blk[:, 2]
