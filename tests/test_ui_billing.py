@@ -112,6 +112,7 @@ def test_preview_close_twice_pay_and_export(screen, messages, tmp_path, db_path)
     screen.export_to(str(out))
     assert not screen.progress.isVisible() and screen.export_button.isEnabled()
     assert messages[-1] == ("i", f"2 PDF(s) and the CSV written to {out}.")
+    assert screen.steps_seen == [(1, 3), (2, 3), (3, 3)]  # the CSV, then each PDF
     assert len(list(out.glob("*.pdf"))) == 2
     assert len(list(out.glob("*.csv"))) == 1
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,9 +72,11 @@ def export_month(
     formats: Iterable[str] = FORMATS,
     lang: str | None = None,
     paper: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
     """Write the month's documents: PDFs in each customer's language unless ``lang`` is
-    given, and the CSV in ``lang`` (Spanish by default)."""
+    given, and the CSV in ``lang`` (Spanish by default). ``progress(done, total)`` is
+    called after each file written (the CSV counts as one)."""
     period = Period.month(month)
     fmts = parse_formats(formats)
     if lang is not None:
@@ -90,6 +92,15 @@ def export_month(
     except OSError as exc:
         raise BillingError(f"cannot create {out}: {exc.strerror}") from None
     result = ExportResult(period.label, len(docs))
+    total = ("csv" in fmts) + (len(docs) if "pdf" in fmts else 0)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
     if "csv" in fmts:
         from .csvexport import write_csv
 
@@ -98,6 +109,7 @@ def export_month(
         write_csv(docs, part, lang or "es")
         os.replace(part, target)
         result.csv = target
+        step()
     if "pdf" in fmts and docs:
         from .pdf import PdfRenderer
 
@@ -109,4 +121,5 @@ def export_month(
             result.pages += renderer.render(d, part, lang)
             os.replace(part, target)
             result.pdfs.append(target)
+            step()
     return result

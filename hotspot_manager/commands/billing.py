@@ -8,6 +8,7 @@ status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 _DB_HELP = "database file (default: the app's data folder)"
@@ -668,9 +669,21 @@ def _cmd_bills_close(args):
 def _cmd_bills_export(args):
     from hotspot_manager.billing import export_month
 
+    def progress(done: int, total: int) -> None:  # on a terminal only, on stderr
+        sys.stderr.write(f"\rwriting {done}/{total}…")
+        if done == total:
+            sys.stderr.write("\r\033[K")
+        sys.stderr.flush()
+
     with _open(args) as store:
         r = export_month(
-            store, args.month, args.out, formats=args.format, lang=args.lang, paper=args.paper
+            store,
+            args.month,
+            args.out,
+            formats=args.format,
+            lang=args.lang,
+            paper=args.paper,
+            progress=progress if sys.stderr.isatty() else None,
         )
     if args.json:
         _print_json(

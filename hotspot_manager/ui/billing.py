@@ -12,6 +12,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -212,6 +213,12 @@ def do_payment(store, values: dict[str, str], at: int) -> dict[str, Any]:
     )
 
 
+class ExportProgress(QObject):
+    """Files written so far, reported from the store worker's thread to the screen's."""
+
+    step = Signal(int, int)  # done, total
+
+
 class BillingScreen(QWidget):
     def __init__(self, worker, parent=None, clock=time.time) -> None:
         super().__init__(parent)
@@ -238,8 +245,10 @@ class BillingScreen(QWidget):
         bar.addStretch(1)
         lay.addLayout(bar)
         self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # busy: export_month reports no steps
         self.progress.setVisible(False)
+        self.export_steps = ExportProgress(self)
+        self.export_steps.step.connect(self._export_step)
+        self.steps_seen: list[tuple[int, int]] = []
         lay.addWidget(self.progress)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -393,13 +402,24 @@ class BillingScreen(QWidget):
 
     def export_to(self, folder: str) -> None:
         month = self.current_month()
+        self.progress.setRange(0, 0)  # busy until the first file is written
         self.progress.setVisible(True)
         self.export_button.setEnabled(False)
         self.status.setText(self.tr("Exporting %1…").replace("%1", month))
+        self.steps_seen = []
+        step = self.export_steps.step.emit  # queued to this thread from the worker's
         self.worker.submit(
-            lambda store: billing.export_month(store, month, folder),
+            lambda store: billing.export_month(store, month, folder, progress=step),
             self._exported,
             self._export_failed,
+        )
+
+    def _export_step(self, done: int, total: int) -> None:
+        self.steps_seen.append((done, total))
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.status.setText(
+            self.tr("Writing file %1 of %2…").replace("%1", str(done)).replace("%2", str(total))
         )
 
     def _export_done(self) -> None:

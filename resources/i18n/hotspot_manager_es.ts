@@ -491,6 +491,10 @@
         <source>Exporting %1…</source>
         <translation>Exportando %1…</translation>
     </message>
+    <message>
+        <source>Writing file %1 of %2…</source>
+        <translation>Escribiendo el archivo %1 de %2…</translation>
+    </message>
     <message numerus="yes">
         <location line="+15" />
         <source>%n PDF(s) and the CSV written to %1.</source>
