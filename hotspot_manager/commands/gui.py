@@ -18,6 +18,11 @@ def register(sub) -> None:
     )
     _window_options(g)
     g.add_argument(
+        "--tray",
+        action="store_true",
+        help="start in the tray, without the window (as at login), where there is a tray",
+    )
+    g.add_argument(
         "--startup-check",
         action="store_true",
         help="print how long the window took to appear, then close it",
@@ -50,6 +55,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
         language=getattr(args, "lang", None),
         theme_name=getattr(args, "theme", None),
         startup_check=getattr(args, "startup_check", False),
+        tray_only=getattr(args, "tray", False),
     )
 
 

@@ -120,6 +120,7 @@ class AgentControl(QObject):
 
     failed = Signal(str)  # a translated message
     started = Signal()
+    exited = Signal(int)  # it stopped within its first seconds, with this status
 
     def __init__(self, db_path: str, parent=None, popen=subprocess.Popen) -> None:
         super().__init__(parent)
@@ -130,6 +131,11 @@ class AgentControl(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(200)
         self._timer.timeout.connect(self._watch)
+
+    @property
+    def starting(self) -> bool:
+        """An agent was just started and its first seconds are being watched."""
+        return self._timer.isActive()
 
     def start(self, interface: str) -> bool:
         if not interface:
@@ -163,6 +169,7 @@ class AgentControl(QObject):
             return
         self._timer.stop()
         self.proc = None
+        self.exited.emit(code)
         detail = self._log_tail()
         if code == EXIT_PERMISSION:
             from hotspot_manager.capture.live import grant_hint

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QSystemTrayIcon
 
 from . import i18n, theme
 from .agent_control import AgentControl
+from .keeper import AgentKeeper, set_keep
 from .main_window import MainWindow
 from .notify import Notifier
 from .settings import (
@@ -66,6 +67,7 @@ class App(QObject):
         synchronous: bool = False,
         use_tray: bool = True,
         interfaces=None,
+        keep_agent: bool = True,
     ) -> None:
         super().__init__()
         self.qapp = QApplication.instance()
@@ -75,6 +77,10 @@ class App(QObject):
         self.worker = StoreWorker(db_path, synchronous=synchronous)
         self.agent = AgentControl(db_path)
         self.agent.failed.connect(self._agent_failed)
+        # restarts the agent while the operator wants counting (crash, kill, reboot)
+        self.keeper = AgentKeeper(self.worker, self.agent, parent=self)
+        if keep_agent and not demo_note:
+            self.keeper.start()
         self.window: MainWindow | None = None
         self.tray: QSystemTrayIcon | None = None
         self.notifier: Notifier | None = None
@@ -130,9 +136,12 @@ class App(QObject):
             )
             self.window.show_screen("settings")
             return
-        self.agent.start(interface)
+        if self.agent.start(interface):
+            self.keeper.operator_started()
+            self.worker.submit(lambda store: set_keep(store, True))
 
     def stop_agent(self) -> None:
+        self.worker.submit(lambda store: set_keep(store, False))  # and do not bring it back
         snap = self.window.dashboard._last
         if snap is not None and snap.status:
             self.agent.stop(snap.status["agent"])
@@ -193,6 +202,7 @@ class App(QObject):
         self.qapp.quit()
 
     def close(self) -> None:
+        self.keeper.stop()
         if self.notifier is not None:
             self.notifier.stop()
         if self.tray is not None:
@@ -235,6 +245,7 @@ def run(
     language: str | None = None,
     theme_name: str | None = None,
     startup_check: bool = False,
+    tray_only: bool = False,
 ) -> int:
     t0 = time.monotonic()
     qapp = make_qapp()
@@ -263,8 +274,15 @@ def run(
         if not startup_check and not first_run(settings, db_path):
             return 0
 
-    app = App(db_path, settings, demo_note, use_tray=not (startup_check or demo))
-    app.window.show()
+    app = App(
+        db_path,
+        settings,
+        demo_note,
+        use_tray=not (startup_check or demo),
+        keep_agent=not (startup_check or demo),
+    )
+    if not (tray_only and app.tray is not None):  # at login: only the tray icon
+        app.window.show()
     if feeder is not None:
         # the replay's history lands a second or two after the window: read it again then
         def history_landed() -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from . import i18n
+from . import autostart, i18n
 from .theme import THEMES
 from .widgets import screen_title
 
@@ -165,6 +166,14 @@ class SetupForm(QWidget):
         self.lan_note.setWordWrap(True)
         self.lan_note.setMinimumWidth(360)
         form.addRow("", self.lan_note)
+        self.autostart = QCheckBox(
+            self.tr("Open at login, in the tray (counting comes back after a power cut)")
+        )
+        if autostart.supported():
+            form.addRow(self.tr("Start"), self.autostart)
+        else:
+            self.autostart.setVisible(False)
+        self.autostart.toggled.connect(self.changed)
         for w in (self.business, self.lan):
             w.textEdited.connect(self.changed)
         for c in (self.language, self.currency, self.theme, self.interface):
@@ -200,6 +209,7 @@ class SetupForm(QWidget):
             self.lan.setText(store_values["lan"])
         elif not self.lan.text():
             self._interface_chosen()
+        self.autostart.setChecked(autostart.enabled())
 
     def values(self) -> dict:
         return {
@@ -209,6 +219,7 @@ class SetupForm(QWidget):
             "currency": self.currency.currentData(),
             "interface": self.interface.currentData() or "",
             "lan": self.lan.text().strip(),
+            "autostart": self.autostart.isChecked(),
         }
 
     def check(self) -> str | None:
@@ -243,6 +254,8 @@ def save_qsettings(settings: QSettings, values: dict) -> None:
     settings.setValue("theme", values["theme"])
     settings.setValue("setup_done", "true")
     settings.sync()
+    if "autostart" in values:  # this user's login on this computer, like QSettings
+        autostart.set_enabled(values["autostart"])
 
 
 class FirstRunDialog(QDialog):

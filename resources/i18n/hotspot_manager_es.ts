@@ -2163,6 +2163,14 @@
         <translation>Red del hotspot (LAN)</translation>
     </message>
     <message>
+        <source>Open at login, in the tray (counting comes back after a power cut)</source>
+        <translation>Abrir al iniciar sesión, en la bandeja (el conteo se reanuda tras un apagón)</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Inicio</translation>
+    </message>
+    <message>
         <location line="+3" />
         <source>Traffic to addresses outside this range is internet usage; the rest is local and not billed.</source>
         <translation>El tráfico hacia direcciones fuera de este rango es consumo de internet; el resto es local y no se cobra.</translation>
