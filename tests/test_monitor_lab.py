@@ -486,3 +486,37 @@ def test_icmp_ipv6_loopback():
     mode, res = _ping_three("::1", socket.AF_INET6)
     assert mode in ("raw", "unprivileged")
     assert all(r is not None and r < 0.1 for r, _ in res), res
+
+
+def test_icmp_without_permission_says_how_to_allow_it_for_this_group_only(lab):
+    """An unprivileged user where ping_group_range is closed: the error names the
+    group-limited sysctl or the agent's own capture right, never a capability on Python."""
+    gw = lab.gateway_ns
+    old = lab.call_in(gw, _ping_sysctl, "1 0")
+    code = (
+        "import socket\n"
+        "from hotspot_manager.monitor.icmp import IcmpError, _open\n"
+        "try:\n"
+        "    _open(socket.AF_INET)\n"
+        "except IcmpError as exc:\n"
+        "    print(exc)\n"
+    )
+    try:
+        done = lab.run(
+            gw,
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+            sys.executable,
+            "-c",
+            code,
+            check=False,
+        )
+    finally:
+        lab.call_in(gw, _ping_sysctl, old)
+    assert done.returncode == 0, done.stderr
+    msg = done.stdout
+    assert 'net.ipv4.ping_group_range="65534 65534"' in msg
+    assert "agent --monitor" in msg and "setcap" not in msg

@@ -56,10 +56,13 @@ def _open(family: int) -> tuple[socket.socket, str]:
             errors.append(exc)
     fam = "IPv4" if family == socket.AF_INET else "IPv6"
     if any(isinstance(e, PermissionError) for e in errors):
+        gid = os.getgid()
         raise IcmpError(
-            f"no permission to send ICMP ({fam} ping): allow unprivileged ping with "
-            "`sysctl -w net.ipv4.ping_group_range='0 2147483647'`, or give the program "
-            "CAP_NET_RAW (run the agent as root or `setcap cap_net_raw+ep` on its Python)"
+            f"no permission to send ICMP ({fam} ping): let your group use unprivileged "
+            f"ping with `sudo sysctl -w net.ipv4.ping_group_range=\"{gid} {gid}\"` (and "
+            "the same line in /etc/sysctl.d/ to keep it), or run the monitor inside the "
+            "agent (`hotspot-manager agent --monitor ...`), whose capture right "
+            "(CAP_NET_RAW) also allows ping"
         )
     raise IcmpError(f"cannot open an ICMP socket ({fam}): {errors[-1]}")
 
