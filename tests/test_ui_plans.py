@@ -253,3 +253,20 @@ def test_assign_from_the_devices_screen(qtbot, worker, db_path, traffic, warning
     assert row["owner"] == "Beto"
     s.assign("not-a-mac", 1, 0)
     assert warnings and warnings[0].startswith("Not assigned: not a MAC address")
+
+
+def test_a_new_plan_starts_in_the_business_main_currency(qtbot, worker, db_path, monkeypatch):
+    from hotspot_manager.store import Store
+    from hotspot_manager.ui.plans import PlanDialog
+    from hotspot_manager.ui.settings import CURRENCY_KEY
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with Store.open(db_path) as store:
+        store.set_setting(CURRENCY_KEY, "MLC")
+    d = PlansDialog(worker)
+    qtbot.addWidget(d)
+    qtbot.waitUntil(lambda: d.main_currency == "MLC")
+    shown = []  # the dialog as the operator would see it, then cancelled
+    monkeypatch.setattr(PlanDialog, "exec", lambda dlg: shown.append(dlg.currency.currentText()))
+    d.new_plan()
+    assert shown == ["MLC"]

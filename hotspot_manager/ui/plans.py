@@ -40,6 +40,7 @@ from hotspot_manager.billing.money import CURRENCIES, format_price, parse_stored
 
 from .customers import RowsModel, error_text, fmt_money
 from .i18n import fmt_bytes, fmt_date, fmt_datetime, fmt_duration
+from .settings import CURRENCY_KEY
 from .widgets import ok_cancel
 
 KINDS = ("per_mb", "per_hour", "flat", "pack")
@@ -331,6 +332,7 @@ class PlansDialog(QDialog):
     def __init__(self, worker, parent=None) -> None:
         super().__init__(parent)
         self.worker = worker
+        self.main_currency = "CUP"
         self.setWindowTitle(self.tr("Plans and packs"))
         self.resize(900, 420)
         lay = QVBoxLayout(self)
@@ -361,10 +363,13 @@ class PlansDialog(QDialog):
 
     def refresh(self, select: int | None = None) -> None:
         self.worker.submit(
-            billing.list_plans, lambda plans: self._loaded(plans, select), self._failed
+            lambda store: (billing.list_plans(store), store.get_setting(CURRENCY_KEY) or "CUP"),
+            lambda got: self._loaded(*got, select),
+            self._failed,
         )
 
-    def _loaded(self, plans, select: int | None) -> None:
+    def _loaded(self, plans, currency: str, select: int | None) -> None:
+        self.main_currency = currency
         chosen = select or (self.selected().id if self.selected() else None)
         self.model.set_rows(plans)
         for i, p in enumerate(plans):
@@ -389,6 +394,7 @@ class PlansDialog(QDialog):
 
     def new_plan(self) -> None:
         dlg = PlanDialog(parent=self)
+        dlg.currency.setCurrentText(self.main_currency)  # the business's main currency
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.save(None, dlg.kind.currentData(), dlg.values())
 
