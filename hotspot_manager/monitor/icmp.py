@@ -59,7 +59,7 @@ def _open(family: int) -> tuple[socket.socket, str]:
         gid = os.getgid()
         raise IcmpError(
             f"no permission to send ICMP ({fam} ping): let your group use unprivileged "
-            f"ping with `sudo sysctl -w net.ipv4.ping_group_range=\"{gid} {gid}\"` (and "
+            f'ping with `sudo sysctl -w net.ipv4.ping_group_range="{gid} {gid}"` (and '
             "the same line in /etc/sysctl.d/ to keep it), or run the monitor inside the "
             "agent (`hotspot-manager agent --monitor ...`), whose capture right "
             "(CAP_NET_RAW) also allows ping"
