@@ -94,20 +94,26 @@ def names_in(raw: RawBatch, f: Frames) -> list[Naming]:
     return names_in_control(frames)
 
 
-def _same_as(data: bytes) -> bytes:
+def _kind(sport: int, dport: int) -> str | None:
+    """BOOTP where scapy binds it (68 -> 67, 67 -> 68), else DNS on the mDNS port."""
+    if (sport, dport) in ((68, 67), (67, 68)):
+        return "bootp"
+    if MDNS_PORT in (sport, dport):
+        return "mdns"
+    return None
+
+
+def _same_as(sender: bytes, kind: str, payload: bytes) -> bytes:
     """What decides a control frame's names: its sender and its UDP payload less the
-    fields that change from one retry to the next (IP id and checksums, the BOOTP
-    transaction id and seconds, the DNS id). Frames alike in this are dissected once."""
-    ip = 18 if data[12:14] == b"\x81\x00" else 14
-    if len(data) < ip + 28:
-        return data
-    udp = ip + (data[ip] & 0x0F) * 4
-    payload = bytearray(data[udp + 8 :])
-    if data[udp + 2 : udp + 4] in (b"\x00\x43", b"\x00\x44"):  # BOOTP: xid, secs
-        payload[4:10] = bytes(min(6, max(0, len(payload) - 4)))
-    else:  # DNS: id
-        payload[0:2] = bytes(min(2, len(payload)))
-    return data[6:12] + bytes(payload)
+    fields that change from one retry to the next (the BOOTP transaction id and seconds,
+    the DNS id; IP ids and checksums are not in it). Frames alike in this are dissected
+    once."""
+    p = bytearray(payload)
+    if kind == "bootp":
+        p[4:10] = bytes(min(6, max(0, len(p) - 4)))
+    else:
+        p[0:2] = bytes(min(2, len(p)))
+    return sender + bytes(p)
 
 
 #: seconds: once a device has named itself over mDNS, its mDNS frames are read this often
@@ -125,18 +131,20 @@ def names_in_control(frames: list[tuple[int, bytes]]) -> list[Naming]:
     out: list[Naming] = []
     for seen, data in frames:
         udp = _udp_payload(data)
-        mdns = udp is not None and MDNS_PORT in udp[:2] and not set(udp[:2]) & set(DHCP_PORTS)
+        kind = None if udp is None else _kind(udp[0], udp[1])
+        if kind is None:
+            continue
         sender = data[6:12]
-        if mdns:
+        if kind == "mdns":
             last = _MDNS_NAMED.get(sender)
             if last is not None and 0 <= seen - last < MDNS_EVERY:
                 continue
-        key = _same_as(data)
+        key = _same_as(sender, kind, udp[2])
         known = _SEEN.get(key)
         if known is None:  # alike frames (retries, mDNS repeating itself) are dissected once
-            known = _dissect(data, mac_text(int.from_bytes(sender, "big")))
+            known = _names(kind, udp[2], mac_text(int.from_bytes(sender, "big")))
             _remember(key, known)
-        if mdns and known:
+        if kind == "mdns" and known:
             if len(_MDNS_NAMED) >= _SEEN_MAX:
                 _MDNS_NAMED.clear()
             _MDNS_NAMED[sender] = seen
@@ -159,26 +167,27 @@ def _udp_payload(data: bytes) -> tuple[int, int, bytes] | None:
 
 
 def _dissect(data: bytes, src: str) -> list[Naming]:
-    """The names in one control frame: scapy dissects its UDP payload as BOOTP or DNS
-    (the way it would behind Ether/IP/UDP, at a third of the cost)."""
+    """The names in one whole control frame sent by ``src``."""
+    udp = _udp_payload(data)
+    kind = None if udp is None else _kind(udp[0], udp[1])
+    return [] if kind is None else _names(kind, udp[2], src)
+
+
+def _names(kind: str, payload: bytes, src: str) -> list[Naming]:
+    """scapy dissects the UDP payload as BOOTP or DNS (the way it would behind
+    Ether/IP/UDP, at a third of the cost), and the names are picked from that."""
     from scapy.layers.dhcp import BOOTP, DHCP
     from scapy.layers.dns import DNS
 
-    udp = _udp_payload(data)
-    if udp is None:
-        return []
-    sport, dport, payload = udp
     try:
-        if (sport, dport) in ((68, 67), (67, 68)):
+        if kind == "bootp":
             if not payload or payload[0] != 1:  # requests only: a reply names no client
                 return []
             pkt = BOOTP(payload)
-        elif MDNS_PORT in (sport, dport):
+        else:
             if len(payload) < 12 or payload[6:8] == payload[10:12] == b"\x00\x00":
                 return []  # no answer or additional records (a query): no names in it
             pkt = DNS(payload)
-        else:
-            return []
     except Exception:
         return []
     if pkt.haslayer(DHCP) and pkt.haslayer(BOOTP):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer
 
 from .settings import INTERFACE_KEY
 
@@ -44,8 +44,6 @@ def read_keep(store) -> dict:
 
 class AgentKeeper(QObject):
     """Restarts the agent while the operator wants counting (see the module's text)."""
-
-    restarted = Signal(str)  # the interface
 
     def __init__(
         self,
@@ -95,7 +93,6 @@ class AgentKeeper(QObject):
         self.last_start = now
         if self.control.start(state["interface"]):
             self.starts += 1
-            self.restarted.emit(state["interface"])
 
     def _failed(self, code: int) -> None:
         # As the system service's RestartPreventExitStatus: a bad interface or database (2)
